@@ -1,0 +1,24 @@
+/**
+ * The service as a typed record of operation handlers keyed by the AWS operation name (Smithy's server SDK
+ * shape). Each handler takes the validated input, keyed by the model's member names, and returns the output
+ * members; an operation with no output returns nothing and answers `{}`.
+ */
+import type { ContactService } from '../services/contact-service.js';
+import type { ResourceService } from '../services/resource-service.js';
+import type { OperationName } from './model/shapes.generated.js';
+
+export interface Services {
+  readonly contacts: ContactService;
+  readonly resources: ResourceService;
+}
+
+export interface OperationContext {
+  readonly services: Services;
+  readonly requestId: string;
+  /** The region outdial reports in ARNs and LastModifiedRegion. */
+  readonly region: string;
+}
+
+export type OperationHandler = (input: Record<string, unknown>, context: OperationContext) => Promise<object | void>;
+
+export type ConnectService = { readonly [K in OperationName]: OperationHandler };

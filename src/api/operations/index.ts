@@ -1,0 +1,35 @@
+import type { ConnectService } from '../operation.js';
+import { createContactFlow, describeContactFlow, listContactFlows, updateContactFlowContent } from './contact-flows.js';
+import { describeContact } from './describe-contact.js';
+import { getContactAttributes } from './get-contact-attributes.js';
+import { createHoursOfOperation } from './hours-of-operation.js';
+import { createInstance, describeInstance, listInstances, updateInstanceAttribute } from './instances.js';
+import { claimPhoneNumber, listPhoneNumbers, listPhoneNumbersV2 } from './phone-numbers.js';
+import { createQueue, describeQueue, listQueues } from './queues.js';
+import { startOutboundVoiceContact } from './start-outbound-voice-contact.js';
+import { stopContact } from './stop-contact.js';
+import { updateContactAttributes } from './update-contact-attributes.js';
+
+/** Every operation outdial serves; the type makes a missing handler a compile error. */
+export const handlers: ConnectService = {
+  StartOutboundVoiceContact: startOutboundVoiceContact,
+  DescribeContact: describeContact,
+  StopContact: stopContact,
+  GetContactAttributes: getContactAttributes,
+  UpdateContactAttributes: updateContactAttributes,
+  CreateInstance: createInstance,
+  DescribeInstance: describeInstance,
+  ListInstances: listInstances,
+  UpdateInstanceAttribute: updateInstanceAttribute,
+  CreateHoursOfOperation: createHoursOfOperation,
+  ClaimPhoneNumber: claimPhoneNumber,
+  ListPhoneNumbers: listPhoneNumbers,
+  ListPhoneNumbersV2: listPhoneNumbersV2,
+  CreateContactFlow: createContactFlow,
+  DescribeContactFlow: describeContactFlow,
+  UpdateContactFlowContent: updateContactFlowContent,
+  ListContactFlows: listContactFlows,
+  CreateQueue: createQueue,
+  DescribeQueue: describeQueue,
+  ListQueues: listQueues,
+};

@@ -1,0 +1,186 @@
+/**
+ * The HTTP front door: Amazon Connect's restJson1 routes, SigV4, throttling, validation and error mapping.
+ * `buildServer` returns a Fastify instance that does not listen, so tests drive it with `inject`.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from '../shared/logger.js';
+import type { RateLimiter } from '../services/rate-limiter.js';
+import {
+  InternalServiceException,
+  RequestEntityTooLargeException,
+  SerializationException,
+  ServiceException,
+  ThrottlingException,
+  TooManyRequestsException,
+  UnknownOperationException,
+  UnsupportedMediaTypeException,
+} from './errors.js';
+import { operations, shapes, type OperationName } from './model/shapes.generated.js';
+import type { OperationModel, ShapeModel } from './model/types.js';
+import { validateInput } from './model/validate.js';
+import type { ConnectService, Services } from './operation.js';
+import { parseJsonBody, serializeError } from './protocol.js';
+import type { SigV4Verifier } from './sigv4.js';
+
+export interface ServerDeps {
+  readonly services: Services;
+  readonly handlers: ConnectService;
+  readonly verifier: SigV4Verifier;
+  readonly rateLimiter: RateLimiter;
+  readonly logger: Logger;
+  readonly bodyLimitBytes: number;
+  readonly region: string;
+}
+
+/** How to find one input member in a request. */
+interface Binding {
+  readonly member: string;
+  readonly location: 'uri' | 'querystring' | 'header';
+  readonly key: string;
+  readonly type: ShapeModel['type'];
+  readonly listMemberType?: ShapeModel['type'];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    requestId: string;
+  }
+}
+
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({ bodyLimit: deps.bodyLimitBytes, logger: false, return503OnClosing: false });
+  const log = deps.logger.child({ component: 'api' });
+
+  app.decorateRequest('requestId', '');
+  app.addHook('onRequest', (request, reply, done) => {
+    request.requestId = randomUUID();
+    void reply.header('x-amzn-RequestId', request.requestId);
+    done();
+  });
+
+  // Bodies stay raw bytes: the signature covers them, and JSON errors must be Connect-shaped.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  for (const name of Object.keys(operations) as OperationName[]) {
+    const operation: OperationModel = operations[name];
+    const bindings = bindingsOf(operation);
+    app.route({
+      method: operation.http.method,
+      url: operation.http.requestUri.replace(/\{(\w+)\}/g, ':$1'),
+      handler: async (request, reply) => {
+        const body = rawBody(request);
+        await deps.verifier.verify({
+          method: request.method,
+          rawPath: request.url.split('?')[0] ?? '/',
+          rawQuery: request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '',
+          headers: request.headers,
+          body,
+        });
+        if (!deps.rateLimiter.tryTake(name)) {
+          throw operation.errors.includes('ThrottlingException')
+            ? new ThrottlingException('Rate exceeded')
+            : new TooManyRequestsException('Rate exceeded');
+        }
+        const input = { ...jsonBody(request, body), ...boundMembers(request, bindings) };
+        validateInput(operation, input);
+        const output = await deps.handlers[name](input, {
+          services: deps.services,
+          requestId: request.requestId,
+          region: deps.region,
+        });
+        return reply
+          .code(operation.http.responseCode)
+          .header('content-type', 'application/json')
+          .send(JSON.stringify(output ?? {}));
+      },
+    });
+  }
+
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, new UnknownOperationException(`No operation matches ${request.method} ${request.url.split('?')[0]}.`));
+  });
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    if (error instanceof ServiceException) return sendError(reply, error);
+    const fastifyError = error as { code?: string; statusCode?: number; message?: string };
+    if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, new RequestEntityTooLargeException(`The request body exceeds ${deps.bodyLimitBytes} bytes.`));
+    }
+    if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendError(reply, new UnsupportedMediaTypeException('The request body must be application/json.'));
+    }
+    if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+      return sendError(reply, new SerializationException(fastifyError.message ?? 'The request could not be read.'));
+    }
+    log.error('internal error', { requestId: request.requestId, error: String(error), stack: (error as Error).stack });
+    return sendError(reply, new InternalServiceException(`Internal error. Request id: ${request.requestId}`));
+  });
+
+  return app;
+}
+
+function sendError(reply: FastifyReply, error: ServiceException): void {
+  const wire = serializeError(error);
+  void reply.code(wire.status).headers(wire.headers).send(wire.body);
+}
+
+function rawBody(request: FastifyRequest): Buffer {
+  return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+}
+
+/** The JSON members of the body; a body under any content type other than JSON is refused. */
+function jsonBody(request: FastifyRequest, body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  const type = request.headers['content-type'];
+  if (type !== undefined && !/^application\/(x-amz-json-1\.[01]|json)\b/i.test(type)) {
+    throw new UnsupportedMediaTypeException(`Content-Type ${type} is not supported; send application/json.`);
+  }
+  return parseJsonBody(body);
+}
+
+function bindingsOf(operation: OperationModel): Binding[] {
+  const input = shapes[operation.input];
+  if (input?.type !== 'structure') throw new Error(`input of ${operation.name} is not a structure`);
+  const bindings: Binding[] = [];
+  for (const [member, model] of Object.entries(input.members)) {
+    if (model.location === undefined || model.location === 'body') continue;
+    const target = shapes[model.target];
+    if (target === undefined) throw new Error(`unknown shape ${model.target}`);
+    bindings.push({
+      member,
+      location: model.location,
+      key: model.locationName ?? member,
+      type: target.type,
+      ...(target.type === 'list' && { listMemberType: shapes[target.member]?.type }),
+    });
+  }
+  return bindings;
+}
+
+/** URI labels, query strings and headers, converted to their modeled types (what fails to convert stays as text, so validation reports it). */
+function boundMembers(request: FastifyRequest, bindings: readonly Binding[]): Record<string, unknown> {
+  const members: Record<string, unknown> = {};
+  const params = request.params as Record<string, string | undefined>;
+  const query = request.query as Record<string, string | string[] | undefined>;
+  for (const b of bindings) {
+    const raw = b.location === 'uri' ? params[b.key] : b.location === 'querystring' ? query[b.key] : request.headers[b.key.toLowerCase()];
+    if (raw === undefined) continue;
+    if (b.type === 'list') {
+      members[b.member] = (Array.isArray(raw) ? raw : [raw]).map((v) => scalar(v, b.listMemberType));
+    } else {
+      members[b.member] = scalar(Array.isArray(raw) ? (raw[0] ?? '') : raw, b.type);
+    }
+  }
+  return members;
+}
+
+function scalar(text: string, type: ShapeModel['type'] | undefined): unknown {
+  if ((type === 'integer' || type === 'long') && /^-?\d+$/.test(text)) return Number(text);
+  if ((type === 'float' || type === 'double') && text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
+  if (type === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
+  return text;
+}

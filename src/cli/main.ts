@@ -1,0 +1,65 @@
+/**
+ * The `outdial` command: `serve` runs the server; `call` and `contact` talk to a running server through
+ * the official Amazon Connect client, exactly as a user's own code would.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../config/config.js';
+import { runCall, runContact, type ClientOptions } from './client-commands.js';
+import { runServe } from './serve.js';
+
+const program = new Command()
+  .name('outdial')
+  .description("Self-hosted outbound voice engine that speaks Amazon Connect's API")
+  .showHelpAfterError();
+
+const integer = (text: string): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected a whole number');
+  return n;
+};
+const positive = (text: string): number => {
+  const n = Number(text);
+  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
+  return n;
+};
+
+program
+  .command('serve')
+  .description('run the server (SQLite store, simulated telephone network by default)')
+  .option('--host <host>', 'address to bind (env OUTDIAL_HOST)')
+  .option('--port <port>', 'port to bind, 0 for any free port (env OUTDIAL_PORT)', integer)
+  .option('--db <file>', 'SQLite file, or :memory: (env OUTDIAL_DB)')
+  .option('--config <file>', 'JSON config file (env OUTDIAL_CONFIG)')
+  .option('--speed <factor>', 'run the simulated network and engine timers this many times faster (env OUTDIAL_SPEED)', positive)
+  .addOption(new Option('--log-level <level>', 'log level (env OUTDIAL_LOG_LEVEL)').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
+  .action(runServe);
+
+const clientOptions = (command: Command): Command =>
+  command
+    .option('--endpoint <url>', 'outdial server URL (env OUTDIAL_ENDPOINT)')
+    .option('--instance <id>', 'instance id or ARN (default: the demo instance)')
+    .option('--region <region>', 'region to sign requests for', 'us-east-1');
+
+clientOptions(
+  program
+    .command('call')
+    .description('place a call with StartOutboundVoiceContact and follow the contact until it ends')
+    .argument('<number>', 'destination, E.164 (+12065550100)')
+    .option('--flow <id|name>', 'contact flow id, ARN or name (default: the demo flow)')
+    .option('--queue <id>', "queue id whose outbound caller ID is used")
+    .option('--from <number>', 'source phone number claimed by the instance')
+    .option('--attr <key=value>', 'contact attribute, repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--ring-timeout <seconds>', 'RingTimeoutInSeconds (15-60)', integer)
+    .option('--no-follow', 'print the ContactId and return without following the contact'),
+).action((number: string, options: ClientOptions & Record<string, unknown>) => runCall(number, options));
+
+clientOptions(
+  program.command('contact').description('describe a contact (DescribeContact) as JSON').argument('<contact-id>'),
+).action((id: string, options: ClientOptions) => runContact(id, options));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`outdial: ${error instanceof ConfigError ? error.message : String((error as Error).message ?? error)}\n`);
+  process.exitCode = 1;
+}

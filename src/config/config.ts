@@ -1,0 +1,272 @@
+/**
+ * Config: a pure function of a file, the environment and CLI flags, validated strictly (unknown keys are
+ * errors) and frozen. Precedence: flags over environment over file over DEFAULTS. No other module reads
+ * `process.env`.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { calleeScriptSchema, DEMO_CALLEE_SCRIPTS } from '../telephony/sim/callee-script.js';
+import { DEFAULTS } from './defaults.js';
+
+const e164 = z.string().regex(/^\+[1-9]\d{1,14}$/, 'an E.164 number such as +12065550100');
+const rate = z.object({ ratePerSecond: z.number().positive(), burst: z.number().int().min(1) }).strict();
+
+const flowSchema = z
+  .object({
+    name: z.string().min(1),
+    type: z.string().default('CONTACT_FLOW'),
+    description: z.string().optional(),
+    /** A JSON file (relative to the config file) holding flow-language content, or the content inline. */
+    file: z.string().optional(),
+    content: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .refine((f) => (f.file === undefined) !== (f.content === undefined), 'give exactly one of "file" or "content"');
+
+const instanceSchema = z
+  .object({
+    alias: z.string().min(1),
+    outboundCallsEnabled: z.boolean().default(true),
+    inboundCallsEnabled: z.boolean().default(true),
+    maxConcurrentCalls: z.number().int().min(0).optional(),
+    maxConcurrentCampaignCalls: z.number().int().min(0).optional(),
+    allowedPrefixes: z.array(z.string().regex(/^\+\d+$/)).optional(),
+    blockedPrefixes: z.array(z.string().regex(/^\+\d+$/)).optional(),
+    hoursOfOperation: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            timeZone: z.string().default('UTC'),
+            description: z.string().optional(),
+            /** Connect's HoursOfOperationConfig list; omitted means open around the clock. */
+            config: z.array(z.unknown()).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    phoneNumbers: z
+      .array(z.object({ number: e164, type: z.enum(['DID', 'TOLL_FREE']).default('DID'), description: z.string().optional() }).strict())
+      .default([]),
+    flows: z.array(flowSchema).default([]),
+    queues: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            description: z.string().optional(),
+            hoursOfOperation: z.string(),
+            outboundCallerIdName: z.string().optional(),
+            outboundCallerIdNumber: e164.optional(),
+            outboundFlow: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
+export const fileSchema = z
+  .object({
+    host: z.string().optional(),
+    port: z.number().int().min(0).max(65535).optional(),
+    db: z.string().optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).optional(),
+    accountId: z.string().regex(/^\d{12}$/).optional(),
+    nodeId: z.string().min(1).optional(),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).optional(),
+    bodyLimitBytes: z.number().int().min(1024).optional(),
+    credentials: z.array(z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).strict()).optional(),
+    /** Seed an empty store with the demo instance (default true). */
+    demo: z.boolean().optional(),
+    network: z
+      .object({
+        speed: z.number().positive().optional(),
+        /** Appended after the demo scripts; the first match wins, so these can't shadow demo numbers. */
+        callees: z.array(calleeScriptSchema).optional(),
+      })
+      .strict()
+      .optional(),
+    quotas: z
+      .object({
+        concurrentActiveCallsPerInstance: z.number().int().min(0).optional(),
+        concurrentCampaignActiveCallsPerInstance: z.number().int().min(0).optional(),
+        instancesPerAccount: z.number().int().min(0).optional(),
+        phoneNumbersPerInstance: z.number().int().min(0).optional(),
+        queuesPerInstance: z.number().int().min(0).optional(),
+        flowsPerInstance: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+    rateLimit: rate.optional(),
+    rateLimitOverrides: z.record(z.string(), rate).optional(),
+    /** Disables API throttling altogether (benchmarks, load tests). */
+    rateLimitDisabled: z.boolean().optional(),
+    allowedPrefixes: z.array(z.string().regex(/^\+\d+$/)).optional(),
+    blockedPrefixes: z.array(z.string().regex(/^\+\d+$/)).optional(),
+    instances: z.array(instanceSchema).optional(),
+  })
+  .strict();
+
+/** A flow declared in config, its content already read and serialized. */
+export interface DeclaredFlow {
+  name: string;
+  type: string;
+  description?: string;
+  content: string;
+}
+
+/** An instance declared in config, created on start when no instance has its alias. */
+export type DeclaredInstance = Omit<z.infer<typeof instanceSchema>, 'flows'> & { flows: DeclaredFlow[] };
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly db: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly nodeId: string;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly bodyLimitBytes: number;
+  readonly credentials: readonly { accessKeyId: string; secretAccessKey: string }[];
+  /** True when the credentials are the built-in local pair. */
+  readonly usingLocalCredentials: boolean;
+  readonly demo: boolean;
+  readonly speed: number;
+  readonly callees: z.infer<typeof calleeScriptSchema>[];
+  readonly quotas: { readonly [K in keyof typeof DEFAULTS.quotas]: number };
+  readonly rateLimit: { ratePerSecond: number; burst: number } | null;
+  readonly rateLimitOverrides: Readonly<Record<string, { ratePerSecond: number; burst: number }>>;
+  readonly allowedPrefixes: readonly string[];
+  readonly blockedPrefixes: readonly string[];
+  readonly signatureMaxSkewMs: number;
+  readonly clientTokenTtlMs: number;
+  /** Declared resources, with flow files already read. */
+  readonly instances: readonly DeclaredInstance[];
+}
+
+/** Thrown for any bad configuration; the message names the setting and what is wrong with it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface ConfigFlags {
+  host?: string;
+  port?: number;
+  db?: string;
+  config?: string;
+  speed?: number;
+  logLevel?: string;
+}
+
+export interface LoadConfigOptions {
+  flags?: ConfigFlags;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Reads a file; injectable for tests. */
+  readFile?: (path: string) => string;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+/** Builds the frozen Config. Throws ConfigError for anything invalid, including a missing key on a public bind. */
+export function loadConfig({ flags = {}, env = {}, readFile = (p) => readFileSync(p, 'utf8') }: LoadConfigOptions = {}): Config {
+  const configPath = flags.config ?? env.OUTDIAL_CONFIG;
+  const file = configPath === undefined ? {} : parseFile(configPath, readFile);
+  const baseDir = configPath === undefined ? process.cwd() : dirname(resolve(configPath));
+
+  const host = flags.host ?? env.OUTDIAL_HOST ?? file.host ?? DEFAULTS.host;
+  const port = flags.port ?? numberFromEnv(env, 'OUTDIAL_PORT') ?? file.port ?? DEFAULTS.port;
+  const envKey = env.OUTDIAL_ACCESS_KEY_ID;
+  const envSecret = env.OUTDIAL_SECRET_ACCESS_KEY;
+  if ((envKey === undefined) !== (envSecret === undefined)) {
+    throw new ConfigError('set both OUTDIAL_ACCESS_KEY_ID and OUTDIAL_SECRET_ACCESS_KEY, or neither');
+  }
+  const configured = [
+    ...(envKey !== undefined && envSecret !== undefined ? [{ accessKeyId: envKey, secretAccessKey: envSecret }] : []),
+    ...(file.credentials ?? []),
+  ];
+  if (configured.length === 0 && !isLoopback(host)) {
+    throw new ConfigError(
+      `refusing to listen on ${host} with the built-in local key pair: set OUTDIAL_ACCESS_KEY_ID and OUTDIAL_SECRET_ACCESS_KEY, or "credentials" in the config file`,
+    );
+  }
+  const speed = flags.speed ?? numberFromEnv(env, 'OUTDIAL_SPEED') ?? file.network?.speed ?? DEFAULTS.speed;
+  if (!(speed > 0)) throw new ConfigError(`speed must be a positive number, got ${speed}`);
+  const logLevel = flags.logLevel ?? env.OUTDIAL_LOG_LEVEL ?? file.logLevel ?? DEFAULTS.logLevel;
+  const level = fileSchema.shape.logLevel.safeParse(logLevel);
+  if (!level.success || level.data === undefined) throw new ConfigError(`unknown log level "${logLevel}"`);
+
+  return Object.freeze({
+    host,
+    port,
+    db: flags.db ?? env.OUTDIAL_DB ?? file.db ?? DEFAULTS.db,
+    region: file.region ?? DEFAULTS.region,
+    accountId: file.accountId ?? DEFAULTS.accountId,
+    nodeId: file.nodeId ?? DEFAULTS.nodeId,
+    logLevel: level.data,
+    bodyLimitBytes: file.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
+    credentials: configured.length > 0 ? configured : [DEFAULTS.localCredentials],
+    usingLocalCredentials: configured.length === 0,
+    demo: file.demo ?? true,
+    speed,
+    callees: [...DEMO_CALLEE_SCRIPTS, ...(file.network?.callees ?? [])],
+    quotas: { ...DEFAULTS.quotas, ...file.quotas },
+    rateLimit: file.rateLimitDisabled === true ? null : (file.rateLimit ?? DEFAULTS.rateLimit),
+    rateLimitOverrides: { ...DEFAULTS.rateLimitOverrides, ...file.rateLimitOverrides },
+    allowedPrefixes: file.allowedPrefixes ?? DEFAULTS.allowedPrefixes,
+    blockedPrefixes: file.blockedPrefixes ?? DEFAULTS.blockedPrefixes,
+    signatureMaxSkewMs: DEFAULTS.signatureMaxSkewMs,
+    clientTokenTtlMs: DEFAULTS.clientTokenTtlMs,
+    instances: (file.instances ?? []).map((i) => ({
+      ...i,
+      flows: i.flows.map((f) => ({
+        name: f.name,
+        type: f.type,
+        ...(f.description !== undefined && { description: f.description }),
+        content: f.content !== undefined ? JSON.stringify(f.content) : readFlowFile(resolve(baseDir, f.file ?? ''), readFile),
+      })),
+    })),
+  });
+}
+
+function parseFile(path: string, readFile: (p: string) => string): z.infer<typeof fileSchema> {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = fileSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new ConfigError(`config file ${path} is invalid:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+function readFlowFile(path: string, readFile: (p: string) => string): string {
+  try {
+    return JSON.stringify(JSON.parse(readFile(path)));
+  } catch (error) {
+    throw new ConfigError(`cannot load flow file ${path}: ${(error as Error).message}`);
+  }
+}
+
+function numberFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${text}"`);
+  return n;
+}

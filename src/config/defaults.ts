@@ -1,0 +1,35 @@
+/**
+ * Every default in one table. Quotas follow Amazon Connect's documented defaults; see docs/configuration.md.
+ */
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 7080,
+  db: './outdial.db',
+  region: 'us-east-1',
+  accountId: '000000000000',
+  nodeId: 'local',
+  logLevel: 'info',
+  bodyLimitBytes: 1024 * 1024, // 1 MiB; SOVC's largest legal body (attributes + references) is well under it
+  /** The documented local key pair, accepted only while bound to loopback with no keys configured. */
+  localCredentials: { accessKeyId: 'AKIDOUTDIALLOCAL', secretAccessKey: 'outdial-local-secret' },
+  signatureMaxSkewMs: 15 * 60 * 1000, // 15 minutes, as AWS allows
+  clientTokenTtlMs: 7 * 24 * 3600 * 1000, // 7 days, per the StartOutboundVoiceContact docs
+  speed: 1,
+  quotas: {
+    concurrentActiveCallsPerInstance: 10, // L-12AB7C57
+    concurrentCampaignActiveCallsPerInstance: 0, // campaign traffic needs a quota increase on Connect
+    instancesPerAccount: 2,
+    phoneNumbersPerInstance: 5,
+    queuesPerInstance: 50,
+    flowsPerInstance: 100,
+  },
+  /** API throttling per account and operation: 2 requests/s with a burst of 5 ("all other operations"). */
+  rateLimit: { ratePerSecond: 2, burst: 5 },
+  rateLimitOverrides: {
+    GetCurrentMetricData: { ratePerSecond: 5, burst: 8 },
+  } as Record<string, { ratePerSecond: number; burst: number }>,
+  /** Country codes a US-region instance may call: US/Canada/NANP, Mexico, UK. */
+  allowedPrefixes: ['+1', '+52', '+44'],
+  /** Premium and mobile ranges Connect blocks by default (UK and Japan). */
+  blockedPrefixes: ['+447', '+44111', '+44118', '+44119', '+448', '+44826', '+449', '+8170', '+8180', '+8190'],
+} as const;

@@ -1,0 +1,137 @@
+/**
+ * The composition root: config → logger → store → carrier → services → HTTP. Nothing else constructs
+ * adapters; tests call `createOutdial` with a virtual clock or other ports swapped in.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.js';
+import { buildServer } from './api/server.js';
+import { handlers } from './api/operations/index.js';
+import { SigV4Verifier } from './api/sigv4.js';
+import { createPinoLogger } from './logging/pino-logger.js';
+import { ContactService } from './services/contact-service.js';
+import { disconnectingFlowRunner, type FlowRunner } from './services/flow-runner.js';
+import { RateLimiter } from './services/rate-limiter.js';
+import { ResourceService } from './services/resource-service.js';
+import { applyDeclarations, seedDemo } from './services/seed.js';
+import { SystemClock, type Clock, type TimerHandle } from './shared/clock.js';
+import { randomIds, type IdSource } from './shared/ids.js';
+import type { Logger } from './shared/logger.js';
+import { openSqlite } from './store/dialects.js';
+import { kyselyStore, migrate } from './store/kysely/kysely-store.js';
+import type { Store } from './store/store.js';
+import type { Carrier } from './telephony/carrier.js';
+import { SimulatedNetwork } from './telephony/sim/simulated-network.js';
+
+export interface OutdialOptions {
+  logger?: Logger;
+  /** The engine's clock (timers, contact timestamps); a SystemClock at the configured speed by default. */
+  clock?: Clock;
+  /** Real time for SigV4 skew and throttling; the system clock by default. */
+  apiClock?: Clock;
+  ids?: IdSource;
+  carrier?: Carrier;
+  flows?: FlowRunner;
+}
+
+export interface Outdial {
+  readonly config: Config;
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly contacts: ContactService;
+  readonly resources: ResourceService;
+  readonly carrier: Carrier;
+  readonly clock: Clock;
+  /** Starts listening; resolves with the base URL. */
+  listen(): Promise<string>;
+  /** Stops taking requests, ends live contacts with a recorded reason, closes the store. */
+  close(): Promise<void>;
+}
+
+const TOKEN_SWEEP_INTERVAL_MS = 60 * 60 * 1000; // hourly
+
+export async function createOutdial(config: Config, options: OutdialOptions = {}): Promise<Outdial> {
+  const logger = options.logger ?? createPinoLogger(config.logLevel);
+  const clock = options.clock ?? new SystemClock(config.speed);
+  const apiClock = options.apiClock ?? new SystemClock();
+  const ids = options.ids ?? randomIds;
+  const arn = { region: config.region, accountId: config.accountId };
+
+  const db = openSqlite(config.db);
+  await migrate(db);
+  const store = kyselyStore(db);
+  const carrier = options.carrier ?? new SimulatedNetwork(clock, config.callees);
+  const resources = new ResourceService({
+    store,
+    clock,
+    ids,
+    arn,
+    quotas: config.quotas,
+    allowedPrefixes: config.allowedPrefixes,
+    blockedPrefixes: config.blockedPrefixes,
+  });
+  const contacts = new ContactService({
+    store,
+    resources,
+    carrier,
+    flows: options.flows ?? disconnectingFlowRunner,
+    clock,
+    ids,
+    logger: logger.child({ component: 'contacts' }),
+    arn,
+    nodeId: config.nodeId,
+    clientTokenTtlMs: config.clientTokenTtlMs,
+  });
+
+  const closed = await contacts.recoverAfterRestart();
+  if (closed > 0) logger.warn('closed contacts left live by the previous run', { count: closed });
+  if (config.demo) await seedDemo(resources, logger);
+  await applyDeclarations(resources, config.instances, logger);
+
+  const rateLimit = config.rateLimit;
+  const app = buildServer({
+    services: { contacts, resources },
+    handlers,
+    verifier: new SigV4Verifier(config.credentials, 'connect', config.signatureMaxSkewMs, () => apiClock.now()),
+    rateLimiter: new RateLimiter(apiClock, (operation) =>
+      rateLimit === null ? null : (config.rateLimitOverrides[operation] ?? rateLimit),
+    ),
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    region: config.region,
+  });
+
+  let sweep: TimerHandle | undefined;
+  const scheduleSweep = (): void => {
+    sweep = clock.setTimer(TOKEN_SWEEP_INTERVAL_MS, () => {
+      void store.contacts
+        .sweepClientTokens(clock.now() - config.clientTokenTtlMs)
+        .catch((error: unknown) => logger.error('client token sweep failed', { error: String(error) }))
+        .finally(scheduleSweep);
+    });
+  };
+  scheduleSweep();
+
+  return {
+    config,
+    app,
+    store,
+    contacts,
+    resources,
+    carrier,
+    clock,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : config.port;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      return `http://${host}:${port}`;
+    },
+    async close() {
+      if (sweep !== undefined) clock.clearTimer(sweep);
+      await app.close();
+      await contacts.endAll('TELECOM_PROBLEM');
+      await carrier.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,374 @@
+/**
+ * The contact lifecycle: admission of StartOutboundVoiceContact, dialing through the Carrier port, call
+ * events, StopContact, attributes, and closing contacts a previous run of this node left live.
+ *
+ * Every state change is committed before the side effect it causes (the dial, the hang-up, the flow
+ * start); carrier events for one contact are handled one at a time, in arrival order.
+ */
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { IdSource } from '../shared/ids.js';
+import { maskNumber, type Logger } from '../shared/logger.js';
+import type { AnswerInfo, Call, CallEndCause, Carrier } from '../telephony/carrier.js';
+import { LIVE_STATES, type ContactRecord, type Store, type TrafficType } from '../store/store.js';
+import {
+  ContactNotFoundException,
+  DestinationNotAllowedException,
+  InvalidParameterException,
+  InvalidRequestException,
+  LimitExceededException,
+  OutboundContactNotPermittedException,
+  ResourceNotFoundException,
+} from '../api/errors.js';
+import { arns, resourceIdFrom, type ArnContext } from './arns.js';
+import { destinationRefusal } from './phone-numbers.js';
+import type { FlowRunner, FlowSession } from './flow-runner.js';
+import type { ResourceService } from './resource-service.js';
+import { checkAttributes } from './attributes.js';
+
+export interface StartOutboundVoiceContactInput {
+  instanceId: string;
+  contactFlowId: string;
+  destinationPhoneNumber: string;
+  sourcePhoneNumber?: string;
+  queueId?: string;
+  clientToken?: string;
+  attributes?: Record<string, string>;
+  answerMachineDetection?: { enabled?: boolean; awaitPrompt?: boolean };
+  campaignId?: string;
+  trafficType?: TrafficType;
+  ringTimeoutInSeconds?: number;
+  name?: string;
+  description?: string;
+  references?: Record<string, unknown>;
+  relatedContactId?: string;
+  outboundStrategy?: Record<string, unknown>;
+}
+
+export interface ContactServiceDeps {
+  readonly store: Store;
+  readonly resources: ResourceService;
+  readonly carrier: Carrier;
+  readonly flows: FlowRunner;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly logger: Logger;
+  readonly arn: ArnContext;
+  readonly nodeId: string;
+  readonly clientTokenTtlMs: number;
+}
+
+export const DEFAULT_RING_TIMEOUT_SECONDS = 60;
+
+/** Connect's DisconnectReason for each way a call can end; see docs/contact-lifecycle.md. */
+const REASONS = {
+  busy: 'TELECOM_BUSY',
+  declined: 'TELECOM_BUSY',
+  unreachable: 'TELECOM_NUMBER_INVALID',
+  'carrier-error': 'TELECOM_PROBLEM',
+  'callee-hangup': 'CUSTOMER_DISCONNECT',
+  noAnswer: 'TELECOM_UNANSWERED',
+  flow: 'CONTACT_FLOW_DISCONNECT',
+  api: 'OTHER',
+  restart: 'TELECOM_PROBLEM',
+} as const;
+
+/** AnsweringMachineDetectionStatus for calls that ended before an answer, when AMD was on. */
+const AMD_UNANSWERED_STATUS: Record<Exclude<CallEndCause, 'callee-hangup'> | 'noAnswer', string> = {
+  busy: 'SIT_TONE_BUSY',
+  declined: 'AMD_UNANSWERED',
+  unreachable: 'SIT_TONE_INVALID_NUMBER',
+  'carrier-error': 'AMD_ERROR',
+  noAnswer: 'AMD_UNANSWERED',
+};
+
+/** What this node holds for a contact whose call is in progress. */
+interface LiveCall {
+  call?: Call;
+  ringTimer?: TimerHandle;
+  flow?: FlowSession;
+  /** Tail of this contact's event chain; each event runs after the previous one settled. */
+  tail: Promise<void>;
+}
+
+export class ContactService {
+  readonly #live = new Map<string, LiveCall>();
+
+  constructor(private readonly deps: ContactServiceDeps) {}
+
+  /** Admits an outbound contact and schedules its dial. Returns at once with the ContactId. */
+  async startOutboundVoiceContact(input: StartOutboundVoiceContactInput): Promise<{ contactId: string }> {
+    const { resources, clock, ids } = this.deps;
+    const instance = await resources.requireInstance(input.instanceId);
+    if (!instance.outboundCallsEnabled) {
+      throw new OutboundContactNotPermittedException('Outbound calls are not enabled for this instance (OUTBOUND_CALLS).');
+    }
+    const trafficType = input.trafficType ?? 'GENERAL';
+    const amdEnabled = input.answerMachineDetection?.enabled === true;
+    if (amdEnabled && trafficType !== 'CAMPAIGN') {
+      throw new InvalidParameterException('AnswerMachineDetectionConfig requires TrafficType CAMPAIGN.');
+    }
+    if (trafficType === 'CAMPAIGN' && instance.maxLiveCampaignContacts === 0) {
+      throw new OutboundContactNotPermittedException(
+        'Campaign traffic is not enabled for this instance (quotas.concurrentCampaignActiveCallsPerInstance is 0).',
+      );
+    }
+    if (input.outboundStrategy !== undefined && trafficType !== 'CAMPAIGN') {
+      throw new InvalidParameterException('OutboundStrategy is only valid with TrafficType CAMPAIGN.');
+    }
+    const attributes = input.attributes ?? {};
+    checkAttributes(attributes);
+
+    const flow = await resources.requireFlow(instance.id, input.contactFlowId);
+    if (flow.status !== 'PUBLISHED') {
+      throw new InvalidRequestException(`Contact flow ${input.contactFlowId} is saved but not published.`);
+    }
+    const { systemNumber, queueId } = await this.#callerId(instance.id, input);
+    const refusal = destinationRefusal(input.destinationPhoneNumber, instance.allowedPrefixes, instance.blockedPrefixes);
+    if (refusal !== undefined) throw new DestinationNotAllowedException(refusal);
+    if (input.relatedContactId !== undefined && (await this.deps.store.contacts.get(instance.id, input.relatedContactId)) === undefined) {
+      throw new ResourceNotFoundException(`Related contact not found: ${input.relatedContactId}`);
+    }
+
+    const now = clock.now();
+    const id = ids.uuid();
+    const contact: ContactRecord = {
+      id,
+      arn: arns.contact(this.deps.arn, instance.id, id),
+      instanceId: instance.id,
+      nodeId: this.deps.nodeId,
+      state: 'INITIATED',
+      trafficType,
+      flowId: flow.id,
+      queueId,
+      customerNumber: input.destinationPhoneNumber,
+      systemNumber,
+      name: input.name ?? null,
+      description: input.description ?? null,
+      references: input.references ?? null,
+      relatedContactId: input.relatedContactId ?? null,
+      campaignId: input.campaignId ?? null,
+      outboundStrategy: input.outboundStrategy ?? null,
+      attributes,
+      amdEnabled,
+      amdAwaitPrompt: input.answerMachineDetection?.awaitPrompt === true,
+      amdStatus: null,
+      ringTimeoutSeconds: input.ringTimeoutInSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS,
+      initiatedAt: now,
+      ringStartedAt: null,
+      connectedAt: null,
+      enqueuedAt: null,
+      disconnectedAt: null,
+      lastUpdatedAt: now,
+      disconnectReason: null,
+      revision: 1,
+    };
+    const result = await this.deps.store.contacts.admit(contact, input.clientToken, now - this.deps.clientTokenTtlMs);
+    switch (result.kind) {
+      case 'replayed':
+        return { contactId: result.contactId };
+      case 'limit-exceeded': {
+        const max = trafficType === 'CAMPAIGN' ? instance.maxLiveCampaignContacts : instance.maxLiveContacts;
+        throw new LimitExceededException(
+          `The instance has reached its limit of ${max} concurrent active ${trafficType === 'CAMPAIGN' ? 'campaign ' : ''}calls.`,
+        );
+      }
+      case 'created':
+        this.deps.logger.info('contact initiated', { contactId: id, to: maskNumber(contact.customerNumber) });
+        this.#track(id).tail = Promise.resolve();
+        this.deps.clock.setTimer(0, () => this.#enqueue(id, () => this.#dial(contact)));
+        return { contactId: id };
+    }
+  }
+
+  /** The contact, or ResourceNotFoundException. */
+  async describe(instanceIdOrArn: string, contactId: string): Promise<ContactRecord> {
+    const instance = await this.deps.resources.requireInstance(instanceIdOrArn);
+    const contact = await this.deps.store.contacts.get(instance.id, contactId);
+    if (contact === undefined) throw new ResourceNotFoundException(`Contact not found: ${contactId}`);
+    return contact;
+  }
+
+  /** Ends a live contact (StopContact). ContactNotFoundException once it has ended. */
+  async stop(instanceIdOrArn: string, contactId: string, reasonCode?: string): Promise<void> {
+    const contact = await this.describe(instanceIdOrArn, contactId);
+    if (contact.state === 'DISCONNECTED') throw new ContactNotFoundException(`Contact ${contactId} has already ended.`);
+    const now = this.deps.clock.now();
+    const ended = await this.deps.store.contacts.transition(contact.id, LIVE_STATES, 'DISCONNECTED', {
+      disconnectedAt: now,
+      disconnectReason: reasonCode ?? REASONS.api,
+    }, now);
+    if (ended === undefined) throw new ContactNotFoundException(`Contact ${contactId} has already ended.`);
+    this.deps.logger.info('contact stopped by API', { contactId });
+    this.#release(contact.id);
+  }
+
+  async getAttributes(instanceIdOrArn: string, contactId: string): Promise<Record<string, string>> {
+    return (await this.describe(instanceIdOrArn, contactId)).attributes;
+  }
+
+  async updateAttributes(instanceIdOrArn: string, contactId: string, attributes: Record<string, string>): Promise<void> {
+    const contact = await this.describe(instanceIdOrArn, contactId);
+    checkAttributes({ ...contact.attributes, ...attributes });
+    await this.deps.store.contacts.mergeAttributes(contact.instanceId, contact.id, attributes, this.deps.clock.now());
+  }
+
+  /**
+   * Closes the contacts a previous run of this node left live: their calls died with that process, so
+   * they end as TELECOM_PROBLEM and are never dialed again. Then repairs the quota counters.
+   */
+  async recoverAfterRestart(): Promise<number> {
+    const stale = await this.deps.store.contacts.listLiveOnNode(this.deps.nodeId);
+    for (const contact of stale) {
+      const now = this.deps.clock.now();
+      await this.deps.store.contacts.transition(contact.id, LIVE_STATES, 'DISCONNECTED', {
+        disconnectedAt: now,
+        disconnectReason: REASONS.restart,
+      }, now);
+      this.deps.logger.warn('contact closed after restart', { contactId: contact.id, state: contact.state });
+    }
+    await this.deps.store.contacts.reconcileLiveCounters();
+    return stale.length;
+  }
+
+  /** Number of contacts with a call in progress on this node. */
+  get liveCalls(): number {
+    return this.#live.size;
+  }
+
+  /**
+   * Ends every contact with a call on this node (a clean shutdown): each is committed DISCONNECTED with
+   * `reason` before its call is hung up.
+   */
+  async endAll(reason: string): Promise<void> {
+    await Promise.all(
+      [...this.#live.keys()].map(async (id) => {
+        const now = this.deps.clock.now();
+        await this.deps.store.contacts.transition(id, LIVE_STATES, 'DISCONNECTED', { disconnectedAt: now, disconnectReason: reason }, now);
+        this.#release(id);
+      }),
+    );
+  }
+
+  async #callerId(instanceId: string, input: StartOutboundVoiceContactInput): Promise<{ systemNumber: string; queueId: string | null }> {
+    const { resources } = this.deps;
+    const queue = input.queueId === undefined ? undefined : await resources.requireQueue(instanceId, input.queueId);
+    if (input.sourcePhoneNumber !== undefined) {
+      const number = await resources.claimedNumber(instanceId, input.sourcePhoneNumber);
+      if (number === undefined) {
+        throw new ResourceNotFoundException(`SourcePhoneNumber ${input.sourcePhoneNumber} is not claimed by this instance.`);
+      }
+      return { systemNumber: number.phoneNumber, queueId: queue?.id ?? null };
+    }
+    if (queue === undefined) throw new InvalidParameterException('Either SourcePhoneNumber or QueueId must be provided.');
+    const number =
+      queue.outboundCallerIdNumberId === null ? undefined : await resources.phoneNumberById(instanceId, queue.outboundCallerIdNumberId);
+    if (number === undefined) {
+      throw new InvalidRequestException(`Queue ${resourceIdFrom(input.queueId ?? '')} has no outbound caller ID number.`);
+    }
+    return { systemNumber: number.phoneNumber, queueId: queue.id };
+  }
+
+  async #dial(contact: ContactRecord): Promise<void> {
+    const live = this.#live.get(contact.id);
+    if (live === undefined) return;
+    const now = this.deps.clock.now();
+    const ringing = await this.deps.store.contacts.transition(contact.id, ['INITIATED'], 'INITIATED', { ringStartedAt: now }, now);
+    if (ringing === undefined) return this.#release(contact.id);
+    live.ringTimer = this.deps.clock.setTimer(contact.ringTimeoutSeconds * 1000, () =>
+      this.#enqueue(contact.id, () => this.#ringTimeout(contact)),
+    );
+    live.call = this.deps.carrier.dial(
+      {
+        contactId: contact.id,
+        to: contact.customerNumber,
+        from: contact.systemNumber,
+        answeringMachineDetection: { enabled: contact.amdEnabled, awaitPrompt: contact.amdAwaitPrompt },
+      },
+      {
+        ringing: () => this.deps.logger.debug('ringing', { contactId: contact.id }),
+        answered: (info) => this.#enqueue(contact.id, () => this.#answered(contact, info)),
+        digits: (keys) => this.#enqueue(contact.id, () => Promise.resolve(live.flow?.digits(keys))),
+        promptFinished: () => this.#enqueue(contact.id, () => Promise.resolve(live.flow?.promptFinished())),
+        ended: (cause) => this.#enqueue(contact.id, () => this.#callEnded(contact, cause)),
+      },
+    );
+  }
+
+  async #answered(contact: ContactRecord, info: AnswerInfo): Promise<void> {
+    const live = this.#live.get(contact.id);
+    if (live === undefined) return;
+    if (live.ringTimer !== undefined) this.deps.clock.clearTimer(live.ringTimer);
+    const now = this.deps.clock.now();
+    const connected = await this.deps.store.contacts.transition(contact.id, ['INITIATED'], 'CONNECTED_TO_SYSTEM', {
+      connectedAt: now,
+      ...(contact.amdEnabled && { amdStatus: info.amdStatus ?? 'AMD_UNRESOLVED' }),
+    }, now);
+    if (connected === undefined) return this.#release(contact.id);
+    this.deps.logger.info('contact connected', { contactId: contact.id });
+    live.flow = this.deps.flows.start(connected, {
+      play: (prompt) => live.call?.play(prompt),
+      disconnect: () => this.#enqueue(contact.id, () => this.#endByFlow(contact)),
+    });
+  }
+
+  async #callEnded(contact: ContactRecord, cause: CallEndCause): Promise<void> {
+    if (!this.#live.has(contact.id)) return;
+    const live = this.#live.get(contact.id);
+    live?.flow?.ended();
+    if (live !== undefined) live.call = undefined;
+    const now = this.deps.clock.now();
+    await this.deps.store.contacts.transition(contact.id, LIVE_STATES, 'DISCONNECTED', {
+      disconnectedAt: now,
+      disconnectReason: REASONS[cause],
+      ...(contact.amdEnabled && cause !== 'callee-hangup' && { amdStatus: AMD_UNANSWERED_STATUS[cause] }),
+    }, now);
+    this.deps.logger.info('contact disconnected', { contactId: contact.id, reason: REASONS[cause] });
+    this.#release(contact.id);
+  }
+
+  async #ringTimeout(contact: ContactRecord): Promise<void> {
+    const now = this.deps.clock.now();
+    const ended = await this.deps.store.contacts.transition(contact.id, ['INITIATED'], 'DISCONNECTED', {
+      disconnectedAt: now,
+      disconnectReason: REASONS.noAnswer,
+      ...(contact.amdEnabled && { amdStatus: AMD_UNANSWERED_STATUS.noAnswer }),
+    }, now);
+    if (ended === undefined) return;
+    this.deps.logger.info('contact not answered in time', { contactId: contact.id, seconds: contact.ringTimeoutSeconds });
+    this.#release(contact.id);
+  }
+
+  async #endByFlow(contact: ContactRecord): Promise<void> {
+    const now = this.deps.clock.now();
+    const ended = await this.deps.store.contacts.transition(contact.id, LIVE_STATES, 'DISCONNECTED', {
+      disconnectedAt: now,
+      disconnectReason: REASONS.flow,
+    }, now);
+    if (ended !== undefined) this.deps.logger.info('contact disconnected by flow', { contactId: contact.id });
+    this.#release(contact.id);
+  }
+
+  #track(id: string): LiveCall {
+    const live: LiveCall = { tail: Promise.resolve() };
+    this.#live.set(id, live);
+    return live;
+  }
+
+  /** Forgets the contact's call: cancels its ring timer and hangs the call up if it is still there. */
+  #release(id: string): void {
+    const live = this.#live.get(id);
+    if (live === undefined) return;
+    this.#live.delete(id);
+    if (live.ringTimer !== undefined) this.deps.clock.clearTimer(live.ringTimer);
+    live.flow?.ended();
+    live.call?.hangUp();
+  }
+
+  #enqueue(id: string, step: () => Promise<void>): void {
+    const live = this.#live.get(id);
+    if (live === undefined) return;
+    live.tail = live.tail.then(step).catch((error: unknown) => {
+      this.deps.logger.error('contact event failed', { contactId: id, error: String(error), stack: (error as Error).stack });
+    });
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * What an empty store starts with (the demo instance) and the resources config declares. Both are applied
+ * on every start and create only what is missing, so restarts never duplicate anything.
+ */
+import type { DeclaredInstance } from '../config/config.js';
+import type { Logger } from '../shared/logger.js';
+import type { ResourceService } from './resource-service.js';
+
+/** Fixed ids of the demo resources, so the README's commands work as written. */
+export const DEMO = {
+  alias: 'demo',
+  instanceId: '00000000-0000-4000-a000-000000000001',
+  flowId: '00000000-0000-4000-a000-000000000002',
+  queueId: '00000000-0000-4000-a000-000000000003',
+  hoursId: '00000000-0000-4000-a000-000000000004',
+  callerIdNumber: '+12065550199',
+  callerIdNumberId: '00000000-0000-4000-a000-000000000005',
+  tollFreeNumber: '+18005550199',
+  tollFreeNumberId: '00000000-0000-4000-a000-000000000006',
+} as const;
+
+/** Open around the clock: Connect writes 24 hours as 00:00 to 00:00 on every day. */
+export const ALWAYS_OPEN = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'].map((Day) => ({
+  Day,
+  StartTime: { Hours: 0, Minutes: 0 },
+  EndTime: { Hours: 0, Minutes: 0 },
+}));
+
+/** Says hello and hangs up; the flow every demo call runs. */
+export const DEMO_FLOW_CONTENT = JSON.stringify({
+  Version: '2019-10-30',
+  StartAction: 'greet',
+  Actions: [
+    {
+      Identifier: 'greet',
+      Type: 'MessageParticipant',
+      Parameters: { Text: 'Hello from outdial. This is a demo call. Goodbye.' },
+      Transitions: { NextAction: 'hang-up', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'hang-up' }] },
+    },
+    { Identifier: 'hang-up', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} },
+  ],
+});
+
+/** Creates the demo instance and its resources unless an instance is already there. */
+export async function seedDemo(resources: ResourceService, logger: Logger): Promise<boolean> {
+  if ((await resources.listInstances({ limit: 1 })).length > 0) return false;
+  const instance = await resources.createInstance({
+    id: DEMO.instanceId,
+    alias: DEMO.alias,
+    identityManagementType: 'CONNECT_MANAGED',
+    inboundCallsEnabled: true,
+    outboundCallsEnabled: true,
+  });
+  await resources.createHoursOfOperation(instance.id, {
+    id: DEMO.hoursId,
+    name: 'Basic Hours',
+    description: 'Open 24x7',
+    timeZone: 'UTC',
+    config: ALWAYS_OPEN,
+  });
+  await resources.claimPhoneNumber({
+    id: DEMO.callerIdNumberId,
+    instanceId: instance.id,
+    phoneNumber: DEMO.callerIdNumber,
+    description: 'demo caller ID',
+  });
+  await resources.claimPhoneNumber({
+    id: DEMO.tollFreeNumberId,
+    instanceId: instance.id,
+    phoneNumber: DEMO.tollFreeNumber,
+    description: 'demo toll-free number',
+  });
+  await resources.createContactFlow(instance.id, {
+    id: DEMO.flowId,
+    name: 'Demo outbound flow',
+    type: 'CONTACT_FLOW',
+    description: 'Says hello and hangs up',
+    content: DEMO_FLOW_CONTENT,
+  });
+  await resources.createQueue(instance.id, {
+    id: DEMO.queueId,
+    name: 'BasicQueue',
+    description: 'Demo queue with an outbound caller ID',
+    hoursOfOperationId: DEMO.hoursId,
+    outboundCallerIdName: 'outdial demo',
+    outboundCallerIdNumberId: DEMO.callerIdNumberId,
+  });
+  logger.info('seeded the demo instance', { instanceId: instance.id });
+  return true;
+}
+
+/** Creates every declared instance and resource that does not exist yet, matching by alias and name. */
+export async function applyDeclarations(resources: ResourceService, declared: readonly DeclaredInstance[], logger: Logger): Promise<void> {
+  for (const d of declared) {
+    const instance =
+      (await resources.findInstanceByAlias(d.alias)) ??
+      (await resources.createInstance({
+        alias: d.alias,
+        identityManagementType: 'CONNECT_MANAGED',
+        inboundCallsEnabled: d.inboundCallsEnabled,
+        outboundCallsEnabled: d.outboundCallsEnabled,
+        ...(d.maxConcurrentCalls !== undefined && { maxConcurrentCalls: d.maxConcurrentCalls }),
+        ...(d.maxConcurrentCampaignCalls !== undefined && { maxConcurrentCampaignCalls: d.maxConcurrentCampaignCalls }),
+        ...(d.allowedPrefixes !== undefined && { allowedPrefixes: d.allowedPrefixes }),
+        ...(d.blockedPrefixes !== undefined && { blockedPrefixes: d.blockedPrefixes }),
+      }));
+    for (const h of d.hoursOfOperation) {
+      if (await resources.findHoursByName(instance.id, h.name)) continue;
+      await resources.createHoursOfOperation(instance.id, {
+        name: h.name,
+        timeZone: h.timeZone,
+        config: h.config ?? ALWAYS_OPEN,
+        ...(h.description !== undefined && { description: h.description }),
+      });
+    }
+    for (const n of d.phoneNumbers) {
+      if (await resources.claimedNumber(instance.id, n.number)) continue;
+      await resources.claimPhoneNumber({
+        instanceId: instance.id,
+        phoneNumber: n.number,
+        numberType: n.type,
+        ...(n.description !== undefined && { description: n.description }),
+      });
+    }
+    for (const f of d.flows) {
+      if (await resources.findFlowByName(instance.id, f.name)) continue;
+      await resources.createContactFlow(instance.id, {
+        name: f.name,
+        type: f.type,
+        content: f.content,
+        ...(f.description !== undefined && { description: f.description }),
+      });
+    }
+    for (const q of d.queues) {
+      if (await resources.findQueueByName(instance.id, q.name)) continue;
+      const hours = await resources.findHoursByName(instance.id, q.hoursOfOperation);
+      if (hours === undefined) throw new Error(`queue ${q.name} of instance ${d.alias}: no hours of operation named ${q.hoursOfOperation}`);
+      const number = q.outboundCallerIdNumber === undefined ? undefined : await resources.claimedNumber(instance.id, q.outboundCallerIdNumber);
+      if (q.outboundCallerIdNumber !== undefined && number === undefined) {
+        throw new Error(`queue ${q.name} of instance ${d.alias}: ${q.outboundCallerIdNumber} is not among the instance's phoneNumbers`);
+      }
+      const flow = q.outboundFlow === undefined ? undefined : await resources.findFlowByName(instance.id, q.outboundFlow);
+      if (q.outboundFlow !== undefined && flow === undefined) {
+        throw new Error(`queue ${q.name} of instance ${d.alias}: no flow named ${q.outboundFlow}`);
+      }
+      await resources.createQueue(instance.id, {
+        name: q.name,
+        hoursOfOperationId: hours.id,
+        ...(q.description !== undefined && { description: q.description }),
+        ...(q.outboundCallerIdName !== undefined && { outboundCallerIdName: q.outboundCallerIdName }),
+        ...(number !== undefined && { outboundCallerIdNumberId: number.id }),
+        ...(flow !== undefined && { outboundFlowId: flow.id }),
+      });
+    }
+    logger.info('declared instance ready', { alias: d.alias, instanceId: instance.id });
+  }
+}

@@ -1,0 +1,33 @@
+import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import type { Database } from '../schema.js';
+import type { Store } from '../store.js';
+import { migrations } from '../migrations/index.js';
+import { contactRepository } from './contact-repository.js';
+import {
+  contactFlowRepository,
+  hoursOfOperationRepository,
+  instanceRepository,
+  phoneNumberRepository,
+  queueRepository,
+} from './resource-repositories.js';
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+
+/** Brings the schema up to date; throws with the failing migration's error. */
+export async function migrate(db: Kysely<Database>): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+}
+
+/** The Store port on a migrated Kysely database. */
+export function kyselyStore(db: Kysely<Database>): Store {
+  return {
+    instances: instanceRepository(db),
+    hoursOfOperation: hoursOfOperationRepository(db),
+    phoneNumbers: phoneNumberRepository(db),
+    contactFlows: contactFlowRepository(db),
+    queues: queueRepository(db),
+    contacts: contactRepository(db),
+    close: () => db.destroy(),
+  };
+}

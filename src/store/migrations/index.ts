@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import { initial } from './0001-initial.js';
+
+/** Every migration in order, listed explicitly (a folder scan breaks under bundlers and tsx). */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};

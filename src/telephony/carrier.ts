@@ -1,0 +1,64 @@
+/**
+ * The Carrier port: how the contact service places calls and talks to them, whatever network carries them
+ * (the simulated network in `sim/`, a SIP trunk later). Written from the services' point of view.
+ */
+
+/** Why a call ended, as the network reports it. */
+export type CallEndCause =
+  /** The callee's line was busy (SIP 486/600). */
+  | 'busy'
+  /** The callee rejected the call (SIP 603). */
+  | 'declined'
+  /** The number does not exist or cannot be routed (SIP 404/484/604). */
+  | 'unreachable'
+  /** The network failed the call (SIP 5xx, transport failure). */
+  | 'carrier-error'
+  /** The callee hung up after answering. */
+  | 'callee-hangup';
+
+/** Answering-machine detection outcome, in Connect's AnsweringMachineDetectionStatus terms. */
+export type AmdStatus = 'HUMAN_ANSWERED' | 'VOICEMAIL_BEEP' | 'VOICEMAIL_NO_BEEP' | 'AMD_UNRESOLVED';
+
+export interface AnswerInfo {
+  /** Present when the dial request enabled answering-machine detection. */
+  readonly amdStatus?: AmdStatus;
+}
+
+/** What the network tells the engine about one call. Exactly one `ended` arrives, last. */
+export interface CallListener {
+  ringing(): void;
+  answered(info: AnswerInfo): void;
+  /** DTMF keys the callee pressed (RFC 4733 events on SIP). */
+  digits(keys: string): void;
+  /** The prompt started by `Call.play` finished playing. */
+  promptFinished(): void;
+  ended(cause: CallEndCause): void;
+}
+
+export interface DialRequest {
+  readonly contactId: string;
+  /** E.164 destination. */
+  readonly to: string;
+  /** E.164 caller id presented to the callee. */
+  readonly from: string;
+  readonly callerIdName?: string;
+  readonly answeringMachineDetection: { readonly enabled: boolean; readonly awaitPrompt: boolean };
+}
+
+/** Something for the callee to hear. */
+export interface Prompt {
+  readonly text: string;
+}
+
+/** A placed call. Methods are fire-and-forget; outcomes arrive through the CallListener. */
+export interface Call {
+  play(prompt: Prompt): void;
+  /** Cancels the call if it has not been answered, hangs it up otherwise. No `ended` follows. */
+  hangUp(): void;
+}
+
+export interface Carrier {
+  dial(request: DialRequest, listener: CallListener): Call;
+  /** Drops every call in progress without notifying listeners; used on shutdown. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,168 @@
+/**
+ * The simulated telephone network: the embedded default carrier. Each dialed number follows its callee
+ * script in the Clock's time, so a virtual clock runs thousands of calls instantly and a fast clock runs
+ * demos quickly. Every event reaches the listener from a timer, never inside the call that caused it.
+ */
+import type { Clock, TimerHandle } from '../../shared/clock.js';
+import type { Call, CallEndCause, CallListener, Carrier, DialRequest, Prompt } from '../carrier.js';
+import { scriptFor, type CalleeScript } from './callee-script.js';
+
+const SECOND = 1000;
+/** Speaking rate for prompt lengths: about 150 words a minute, and never shorter than half a second. */
+const MS_PER_WORD = 400;
+const MIN_PROMPT_MS = 500;
+/** A network answers busy and unreachable numbers after roughly this long, without ringing. */
+const REJECT_DELAY_MS = 300;
+
+export function promptDurationMs(prompt: Prompt): number {
+  const words = prompt.text.trim().split(/\s+/).filter(Boolean).length;
+  return Math.max(MIN_PROMPT_MS, words * MS_PER_WORD);
+}
+
+export class SimulatedNetwork implements Carrier {
+  readonly #calls = new Set<SimulatedCall>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly scripts: readonly CalleeScript[],
+  ) {}
+
+  dial(request: DialRequest, listener: CallListener): Call {
+    const call = new SimulatedCall(this.clock, scriptFor(request.to, this.scripts), request, listener, () =>
+      this.#calls.delete(call),
+    );
+    this.#calls.add(call);
+    call.start();
+    return call;
+  }
+
+  /** Calls in progress. */
+  get activeCalls(): number {
+    return this.#calls.size;
+  }
+
+  close(): Promise<void> {
+    for (const call of this.#calls) call.hangUp();
+    return Promise.resolve();
+  }
+}
+
+type Phase = 'dialing' | 'ringing' | 'answered' | 'ended';
+
+class SimulatedCall implements Call {
+  #phase: Phase = 'dialing';
+  #timers = new Set<TimerHandle>();
+  #promptTimer: TimerHandle | undefined;
+  #promptsStarted = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly script: CalleeScript,
+    private readonly request: DialRequest,
+    private readonly listener: CallListener,
+    private readonly onGone: () => void,
+  ) {}
+
+  start(): void {
+    const { outcome, ringSeconds } = this.script;
+    if (outcome === 'busy' || outcome === 'unreachable') {
+      this.#after(ringSeconds * SECOND || REJECT_DELAY_MS, () => this.#end(outcome));
+      return;
+    }
+    this.#after(0, () => {
+      this.#phase = 'ringing';
+      this.listener.ringing();
+    });
+    switch (outcome) {
+      case 'no-answer':
+        return;
+      case 'decline':
+        this.#after(ringSeconds * SECOND, () => this.#end('declined'));
+        return;
+      case 'carrier-error':
+        this.#after(ringSeconds * SECOND, () => this.#end('carrier-error'));
+        return;
+      case 'machine':
+        this.#after(ringSeconds * SECOND, () => this.#answerAsMachine());
+        return;
+      case 'answer':
+        this.#after(ringSeconds * SECOND, () => this.#answer({ amdStatus: 'HUMAN_ANSWERED' }));
+        return;
+    }
+  }
+
+  play(prompt: Prompt): void {
+    if (this.#phase !== 'answered') return;
+    if (this.#promptTimer !== undefined) this.#cancel(this.#promptTimer);
+    const index = ++this.#promptsStarted;
+    const duration = promptDurationMs(prompt);
+    if (this.script.hangUpDuringPrompt === index) {
+      this.#after(duration / 2, () => this.#end('callee-hangup'));
+      return;
+    }
+    this.#promptTimer = this.#after(duration, () => {
+      this.#promptTimer = undefined;
+      this.listener.promptFinished();
+      const keys = this.script.pressAfterEachPrompt;
+      if (keys !== undefined) this.#after(0, () => this.#press(keys));
+    });
+  }
+
+  hangUp(): void {
+    if (this.#phase === 'ended') return;
+    this.#phase = 'ended';
+    this.#clearTimers();
+    this.onGone();
+  }
+
+  #answerAsMachine(): void {
+    const { greetingSeconds, beep } = this.script;
+    const amdStatus = beep ? 'VOICEMAIL_BEEP' : 'VOICEMAIL_NO_BEEP';
+    // Awaiting the prompt means the engine hears about the answer only once the greeting (and beep) ended.
+    if (this.request.answeringMachineDetection.awaitPrompt) {
+      this.#phase = 'answered';
+      this.#after(greetingSeconds * SECOND, () => this.#answer({ amdStatus }));
+    } else {
+      this.#answer({ amdStatus });
+    }
+  }
+
+  #answer(info: { amdStatus: 'HUMAN_ANSWERED' | 'VOICEMAIL_BEEP' | 'VOICEMAIL_NO_BEEP' }): void {
+    this.#phase = 'answered';
+    this.listener.answered(this.request.answeringMachineDetection.enabled ? info : {});
+    const { hangUpAfterSeconds, press } = this.script;
+    if (hangUpAfterSeconds !== undefined) this.#after(hangUpAfterSeconds * SECOND, () => this.#end('callee-hangup'));
+    for (const p of press) this.#after(p.atSeconds * SECOND, () => this.#press(p.keys));
+  }
+
+  #press(keys: string): void {
+    if (this.#phase === 'answered') this.listener.digits(keys);
+  }
+
+  #end(cause: CallEndCause): void {
+    if (this.#phase === 'ended') return;
+    this.#phase = 'ended';
+    this.#clearTimers();
+    this.onGone();
+    this.listener.ended(cause);
+  }
+
+  #after(ms: number, fn: () => void): TimerHandle {
+    const handle = this.clock.setTimer(ms, () => {
+      this.#timers.delete(handle);
+      if (this.#phase !== 'ended') fn();
+    });
+    this.#timers.add(handle);
+    return handle;
+  }
+
+  #cancel(handle: TimerHandle): void {
+    this.clock.clearTimer(handle);
+    this.#timers.delete(handle);
+  }
+
+  #clearTimers(): void {
+    for (const t of this.#timers) this.clock.clearTimer(t);
+    this.#timers.clear();
+  }
+}
