@@ -165,6 +165,8 @@ export interface LoadConfigOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Reads a file; injectable for tests. */
   readFile?: (path: string) => string;
+  /** The config file's content as an object, instead of reading `flags.config` (tests, embedding). */
+  file?: unknown;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
@@ -174,9 +176,19 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Builds the frozen Config. Throws ConfigError for anything invalid, including a missing key on a public bind. */
-export function loadConfig({ flags = {}, env = {}, readFile = (p) => readFileSync(p, 'utf8') }: LoadConfigOptions = {}): Config {
+export function loadConfig({
+  flags = {},
+  env = {},
+  readFile = (p) => readFileSync(p, 'utf8'),
+  file: given,
+}: LoadConfigOptions = {}): Config {
   const configPath = flags.config ?? env.OUTDIAL_CONFIG;
-  const file = configPath === undefined ? {} : parseFile(configPath, readFile);
+  const file =
+    given !== undefined
+      ? validateFile(given, 'config')
+      : configPath === undefined
+        ? {}
+        : parseFile(configPath, readFile);
   const baseDir = configPath === undefined ? process.cwd() : dirname(resolve(configPath));
 
   const host = flags.host ?? env.OUTDIAL_HOST ?? file.host ?? DEFAULTS.host;
@@ -247,10 +259,14 @@ function parseFile(path: string, readFile: (p: string) => string): z.infer<typeo
   } catch (error) {
     throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
   }
+  return validateFile(json, `config file ${path}`);
+}
+
+function validateFile(json: unknown, what: string): z.infer<typeof fileSchema> {
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
-    throw new ConfigError(`config file ${path} is invalid:\n  ${problems.join('\n  ')}`);
+    throw new ConfigError(`${what} is invalid:\n  ${problems.join('\n  ')}`);
   }
   return parsed.data;
 }
