@@ -17,6 +17,7 @@ import { SystemClock, type Clock, type TimerHandle } from './shared/clock.js';
 import { randomIds, type IdSource } from './shared/ids.js';
 import type { Logger } from './shared/logger.js';
 import { openSqlite } from './store/dialects.js';
+import { cachingResourceReads } from './store/cached-reads.js';
 import { kyselyStore, migrate } from './store/kysely/kysely-store.js';
 import type { Store } from './store/store.js';
 import type { Carrier } from './telephony/carrier.js';
@@ -48,6 +49,8 @@ export interface Outdial {
 }
 
 const TOKEN_SWEEP_INTERVAL_MS = 60 * 60 * 1000; // hourly
+/** How long another node's change to an instance, flow, queue or number may take to be seen here. */
+const RESOURCE_CACHE_TTL_MS = 1000;
 
 export async function createOutdial(config: Config, options: OutdialOptions = {}): Promise<Outdial> {
   const logger = options.logger ?? createPinoLogger(config.logLevel);
@@ -58,7 +61,7 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
 
   const db = openSqlite(config.db);
   await migrate(db);
-  const store = kyselyStore(db);
+  const store = cachingResourceReads(kyselyStore(db), RESOURCE_CACHE_TTL_MS, () => apiClock.now());
   const carrier = options.carrier ?? new SimulatedNetwork(clock, config.callees);
   const resources = new ResourceService({
     store,

@@ -252,8 +252,7 @@ function violation(walk: Walk, shape: ShapeModel, value: unknown, constraint: st
 /** Coral's rendering: `null` bare, everything else quoted. */
 function render(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value === 'object') return `'${JSON.stringify(value)}'`;
-  return `'${String(value)}'`;
+  return `'${typeof value === 'string' ? value : JSON.stringify(value)}'`;
 }
 
 /** Coral's path syntax: `a.b` for members and map entries, `a.2.member` for the second list element. */

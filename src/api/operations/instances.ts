@@ -48,7 +48,7 @@ export const describeInstance: OperationHandler = async (input, { services }) =>
 };
 
 export const listInstances: OperationHandler = async (input, { services }) => {
-  const page = pageOf(input as { NextToken?: string; MaxResults?: number }, 10, InvalidRequestException);
+  const page = pageOf(input, 10, InvalidRequestException);
   const { items, nextToken } = finishPage(await services.resources.listInstances(page), page.size);
   return { InstanceSummaryList: items.map(summaryOf), ...(nextToken !== undefined && { NextToken: nextToken }) };
 };

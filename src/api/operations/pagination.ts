@@ -1,4 +1,4 @@
-import { InvalidParameterException, InvalidRequestException } from '../errors.js';
+import { InvalidParameterException, type InvalidRequestException } from '../errors.js';
 import { decodeNextToken, encodeNextToken } from '../protocol.js';
 import type { PageRequest } from '../../store/store.js';
 

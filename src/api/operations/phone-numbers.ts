@@ -63,7 +63,7 @@ async function list(i: ListInput, services: Parameters<OperationHandler>[1]['ser
 }
 
 export const listPhoneNumbers: OperationHandler = async (input, { services }) => {
-  const { items, nextToken } = await list(input as ListInput, services);
+  const { items, nextToken } = await list(input, services);
   return {
     PhoneNumberSummaryList: items.map((n: PhoneNumberRecord) => ({
       Id: n.id,
@@ -77,7 +77,7 @@ export const listPhoneNumbers: OperationHandler = async (input, { services }) =>
 };
 
 export const listPhoneNumbersV2: OperationHandler = async (input, { services }) => {
-  const { items, nextToken } = await list(input as ListInput, services);
+  const { items, nextToken } = await list(input, services);
   const instanceArns = new Map<string, string>();
   for (const n of items) {
     if (!instanceArns.has(n.instanceId)) instanceArns.set(n.instanceId, (await services.resources.requireInstance(n.instanceId)).arn);

@@ -5,17 +5,26 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.js';
-import { LIVE_STATES, type AdmissionResult, type ContactRecord, type ContactRepository } from '../store.js';
+import {
+  LIVE_STATES,
+  type AdmissionResult,
+  type ContactChange,
+  type ContactRecord,
+  type ContactRepository,
+  type ContactState,
+} from '../store.js';
 import { contactFromRow, contactToRow } from './rows.js';
+import { WriteBatcher } from './write-batcher.js';
 
 /** Rolls the admission transaction back when the quota is full. */
 class QuotaFull extends Error {}
 
 export function contactRepository(db: Kysely<Database>): ContactRepository {
+  const writes = new WriteBatcher(db);
   return {
     async admit(contact, clientToken, tokenNotBefore) {
       try {
-        return await db.transaction().execute(async (trx): Promise<AdmissionResult> => {
+        return await writes.run(async (trx): Promise<AdmissionResult> => {
           if (clientToken !== undefined) {
             const claimed = await claimToken(trx, contact, clientToken, tokenNotBefore);
             if (!claimed) {
@@ -49,34 +58,22 @@ export function contactRepository(db: Kysely<Database>): ContactRepository {
     },
 
     transition(id, from, to, change, at) {
-      return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .updateTable('contacts')
-          .set((eb) => ({
-            state: to,
-            last_updated_at: at,
-            revision: eb('revision', '+', 1),
-            ...(change.ringStartedAt !== undefined && { ring_started_at: change.ringStartedAt }),
-            ...(change.connectedAt !== undefined && { connected_at: change.connectedAt }),
-            ...(change.enqueuedAt !== undefined && { enqueued_at: change.enqueuedAt }),
-            ...(change.disconnectedAt !== undefined && { disconnected_at: change.disconnectedAt }),
-            ...(change.disconnectReason !== undefined && { disconnect_reason: change.disconnectReason }),
-            ...(change.amdStatus !== undefined && { amd_status: change.amdStatus }),
-            ...(change.queueId !== undefined && { queue_id: change.queueId }),
-          }))
-          .where('id', '=', id)
-          .where('state', 'in', from)
-          .returningAll()
-          .executeTakeFirst();
-        if (row === undefined) return undefined;
-        const contact = contactFromRow(row);
-        if (to === 'DISCONNECTED') await releaseQuotaSlot(trx, contact);
-        return contact;
-      });
+      // Only an end also releases a quota slot; any other change is a single UPDATE.
+      const ending = to === 'DISCONNECTED';
+      return writes.run(
+        async (trx) => {
+          const row = await updateState(trx, id, from, to, change, at);
+          if (row === undefined) return undefined;
+          const contact = contactFromRow(row);
+          if (ending) await releaseQuotaSlot(trx, contact);
+          return contact;
+        },
+        { singleStatement: !ending },
+      );
     },
 
-    async mergeAttributes(instanceId, id, attributes, at) {
-      return db.transaction().execute(async (trx) => {
+    mergeAttributes(instanceId, id, attributes, at) {
+      return writes.run(async (trx) => {
         const row = await trx
           .selectFrom('contacts')
           .select('attributes')
@@ -184,4 +181,33 @@ async function releaseQuotaSlot(trx: Transaction<Database>, contact: ContactReco
     )
     .where('id', '=', contact.instanceId)
     .execute();
+}
+
+/** The state-guarded UPDATE behind every transition: it matches nothing when the contact left `from`. */
+function updateState(
+  db: Kysely<Database>,
+  id: string,
+  from: readonly ContactState[],
+  to: ContactState,
+  change: ContactChange,
+  at: number,
+) {
+  return db
+    .updateTable('contacts')
+    .set((eb) => ({
+      state: to,
+      last_updated_at: at,
+      revision: eb('revision', '+', 1),
+      ...(change.ringStartedAt !== undefined && { ring_started_at: change.ringStartedAt }),
+      ...(change.connectedAt !== undefined && { connected_at: change.connectedAt }),
+      ...(change.enqueuedAt !== undefined && { enqueued_at: change.enqueuedAt }),
+      ...(change.disconnectedAt !== undefined && { disconnected_at: change.disconnectedAt }),
+      ...(change.disconnectReason !== undefined && { disconnect_reason: change.disconnectReason }),
+      ...(change.amdStatus !== undefined && { amd_status: change.amdStatus }),
+      ...(change.queueId !== undefined && { queue_id: change.queueId }),
+    }))
+    .where('id', '=', id)
+    .where('state', 'in', from)
+    .returningAll()
+    .executeTakeFirst();
 }

@@ -16,7 +16,7 @@ const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migra
 /** Brings the schema up to date; throws with the failing migration's error. */
 export async function migrate(db: Kysely<Database>): Promise<void> {
   const { error } = await new Migrator({ db, provider }).migrateToLatest();
-  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+  if (error !== undefined) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
 }
 
 /** The Store port on a migrated Kysely database. */
