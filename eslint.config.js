@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'scripts/**', 'bin/**', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', 'scripts/**', 'bin/**', 'bench/*.mjs', 'eslint.config.js', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
