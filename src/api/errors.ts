@@ -130,7 +130,7 @@ export class InvalidContactFlowException extends ServiceException {
   }
 
   override toBody(): Record<string, unknown> {
-    return { problems: this.problems };
+    return { Message: this.message, problems: this.problems };
   }
 }
 

@@ -193,6 +193,9 @@ export function loadConfig({
 
   const host = flags.host ?? env.OUTDIAL_HOST ?? file.host ?? DEFAULTS.host;
   const port = flags.port ?? numberFromEnv(env, 'OUTDIAL_PORT') ?? file.port ?? DEFAULTS.port;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`port (--port, OUTDIAL_PORT or "port") must be a whole number from 0 to 65535, got ${port}`);
+  }
   const envKey = env.OUTDIAL_ACCESS_KEY_ID;
   const envSecret = env.OUTDIAL_SECRET_ACCESS_KEY;
   if ((envKey === undefined) !== (envSecret === undefined)) {
@@ -280,7 +283,7 @@ function readFlowFile(path: string, readFile: (p: string) => string): string {
 }
 
 function numberFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
-  const text = env[name];
+  const text = env[name]?.trim();
   if (text === undefined || text === '') return undefined;
   const n = Number(text);
   if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${text}"`);

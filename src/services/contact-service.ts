@@ -174,7 +174,7 @@ export class ContactService {
       }
       case 'created':
         this.deps.logger.info('contact initiated', { contactId: id, to: maskNumber(contact.customerNumber) });
-        this.#track(id).tail = Promise.resolve();
+        this.#live.set(id, { tail: Promise.resolve() });
         this.deps.clock.setTimer(0, () => this.#enqueue(id, () => this.#dial(contact)));
         return { contactId: id };
     }
@@ -312,10 +312,10 @@ export class ContactService {
   }
 
   async #callEnded(contact: ContactRecord, cause: CallEndCause): Promise<void> {
-    if (!this.#live.has(contact.id)) return;
     const live = this.#live.get(contact.id);
-    live?.flow?.ended();
-    if (live !== undefined) live.call = undefined;
+    if (live === undefined) return;
+    // The network already ended the call: nothing to hang up.
+    live.call = undefined;
     const now = this.deps.clock.now();
     await this.deps.store.contacts.transition(contact.id, LIVE_STATES, 'DISCONNECTED', {
       disconnectedAt: now,
@@ -346,12 +346,6 @@ export class ContactService {
     }, now);
     if (ended !== undefined) this.deps.logger.info('contact disconnected by flow', { contactId: contact.id });
     this.#release(contact.id);
-  }
-
-  #track(id: string): LiveCall {
-    const live: LiveCall = { tail: Promise.resolve() };
-    this.#live.set(id, live);
-    return live;
   }
 
   /** Forgets the contact's call: cancels its ring timer and hangs the call up if it is still there. */

@@ -1,10 +1,11 @@
 /**
  * Contacts on Kysely. Admission and every state change are single transactions whose guards live in SQL
  * (a unique client-token row, a conditional counter update, a state-guarded update), so they stay exact
- * when several nodes share one PostgreSQL. See docs/architecture.md, "Store".
+ * when several nodes share one PostgreSQL. The statements every contact runs are prepared once
+ * (`prepared.ts`) and their transactions shared under load (`write-batcher.ts`).
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../schema.js';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { ContactsTable, Database } from '../schema.js';
 import {
   LIVE_STATES,
   type AdmissionResult,
@@ -13,32 +14,53 @@ import {
   type ContactRepository,
   type ContactState,
 } from '../store.js';
+import { prepare, param, type PreparedQuery, type QueryExecutor } from './prepared.js';
 import { contactFromRow, contactToRow } from './rows.js';
 import { WriteBatcher } from './write-batcher.js';
 
-/** Rolls the admission transaction back when the quota is full. */
+/** Rolls the admission's savepoint back when the quota is full. */
 class QuotaFull extends Error {}
+
+type Row = Selectable<ContactsTable>;
 
 export function contactRepository(db: Kysely<Database>): ContactRepository {
   const writes = new WriteBatcher(db);
+  const q = preparedQueries(db);
+  const updateFrom = new Map<string, PreparedQuery<StateUpdate, Row>>();
+  const updateState = (executor: QueryExecutor, from: readonly ContactState[], params: StateUpdate) => {
+    const key = from.join();
+    let query = updateFrom.get(key);
+    if (query === undefined) {
+      query = prepareStateUpdate(db, from);
+      updateFrom.set(key, query);
+    }
+    return query.execute(executor, params);
+  };
+
   return {
     async admit(contact, clientToken, tokenNotBefore) {
       try {
         return await writes.run(async (trx): Promise<AdmissionResult> => {
           if (clientToken !== undefined) {
-            const claimed = await claimToken(trx, contact, clientToken, tokenNotBefore);
-            if (!claimed) {
-              const row = await trx
-                .selectFrom('client_tokens')
-                .select('contact_id')
-                .where('instance_id', '=', contact.instanceId)
-                .where('client_token', '=', clientToken)
-                .executeTakeFirstOrThrow();
-              return { kind: 'replayed', contactId: row.contact_id };
+            // First write of the transaction: a concurrent admission with the same token waits on it.
+            const claimed = await q.claimToken.execute(trx, {
+              instanceId: contact.instanceId,
+              token: clientToken,
+              contactId: contact.id,
+              at: contact.initiatedAt,
+              notBefore: tokenNotBefore,
+            });
+            if (claimed.rows.length === 0) {
+              const { rows } = await q.tokenHolder.execute(trx, { instanceId: contact.instanceId, token: clientToken });
+              const holder = rows[0];
+              if (holder === undefined) throw new Error(`client token ${clientToken} vanished during admission`);
+              return { kind: 'replayed', contactId: holder.contact_id };
             }
           }
-          await takeQuotaSlot(trx, contact);
-          await trx.insertInto('contacts').values(contactToRow(contact)).execute();
+          const slot = contact.trafficType === 'CAMPAIGN' ? q.takeCampaignSlot : q.takeSlot;
+          const taken = await slot.execute(trx, { instanceId: contact.instanceId });
+          if (taken.numAffectedRows === 0n) throw new QuotaFull();
+          await q.insertContact.execute(trx, contactToRow(contact) as unknown as Record<string, unknown>);
           return { kind: 'created', contact };
         });
       } catch (error) {
@@ -48,24 +70,23 @@ export function contactRepository(db: Kysely<Database>): ContactRepository {
     },
 
     async get(instanceId, id) {
-      const row = await db
-        .selectFrom('contacts')
-        .selectAll()
-        .where('id', '=', id)
-        .where('instance_id', '=', instanceId)
-        .executeTakeFirst();
-      return row && contactFromRow(row);
+      const { rows } = await q.getContact.execute(db, { instanceId, id });
+      return rows[0] && contactFromRow(rows[0]);
     },
 
     transition(id, from, to, change, at) {
-      // Only an end also releases a quota slot; any other change is a single UPDATE.
+      // Only an end also gives the quota slot back; any other change is a single UPDATE.
       const ending = to === 'DISCONNECTED';
       return writes.run(
         async (trx) => {
-          const row = await updateState(trx, id, from, to, change, at);
+          const { rows } = await updateState(trx, from, stateUpdate(id, to, change, at));
+          const row = rows[0];
           if (row === undefined) return undefined;
           const contact = contactFromRow(row);
-          if (ending) await releaseQuotaSlot(trx, contact);
+          if (ending) {
+            const release = contact.trafficType === 'CAMPAIGN' ? q.releaseCampaignSlot : q.releaseSlot;
+            await release.execute(trx, { instanceId: contact.instanceId });
+          }
           return contact;
         },
         { singleStatement: !ending },
@@ -120,94 +141,133 @@ export function contactRepository(db: Kysely<Database>): ContactRepository {
   };
 }
 
-/**
- * Claims `token` for `contact`: inserts it, or takes over a row whose token has expired or whose contact
- * has ended. Returns false when a live contact holds the token. As the first write of the transaction it
- * makes a concurrent request with the same token wait for this one to commit or roll back.
- */
-async function claimToken(trx: Transaction<Database>, contact: ContactRecord, token: string, notBefore: number): Promise<boolean> {
-  const row = await trx
-    .insertInto('client_tokens')
-    .values({ instance_id: contact.instanceId, client_token: token, contact_id: contact.id, created_at: contact.initiatedAt })
-    .onConflict((oc) =>
-      oc
-        .columns(['instance_id', 'client_token'])
-        .doUpdateSet({ contact_id: contact.id, created_at: contact.initiatedAt })
-        .where((eb) =>
-          eb.or([
-            eb('client_tokens.created_at', '<', notBefore),
-            eb.exists(
-              eb
-                .selectFrom('contacts')
-                .select('contacts.id')
-                .whereRef('contacts.id', '=', 'client_tokens.contact_id')
-                .where('contacts.state', '=', 'DISCONNECTED'),
-            ),
-          ]),
+/** Parameters of the state-guarded UPDATE; a null field keeps its stored value. */
+interface StateUpdate extends Record<string, unknown> {
+  id: string;
+  to: ContactState;
+  at: number;
+  ringStartedAt: number | null;
+  connectedAt: number | null;
+  enqueuedAt: number | null;
+  disconnectedAt: number | null;
+  disconnectReason: string | null;
+  amdStatus: string | null;
+  queueId: string | null;
+}
+
+function stateUpdate(id: string, to: ContactState, change: ContactChange, at: number): StateUpdate {
+  return {
+    id,
+    to,
+    at,
+    ringStartedAt: change.ringStartedAt ?? null,
+    connectedAt: change.connectedAt ?? null,
+    enqueuedAt: change.enqueuedAt ?? null,
+    disconnectedAt: change.disconnectedAt ?? null,
+    disconnectReason: change.disconnectReason ?? null,
+    amdStatus: change.amdStatus ?? null,
+    queueId: change.queueId ?? null,
+  };
+}
+
+/** The UPDATE behind every transition: it matches nothing once the contact has left `from`. */
+function prepareStateUpdate(db: Kysely<Database>, from: readonly ContactState[]): PreparedQuery<StateUpdate, Row> {
+  const keep = <T>(column: keyof ContactsTable, name: keyof StateUpdate & string) =>
+    sql<T>`coalesce(${param(name)}, ${sql.ref(column)})`;
+  return prepare(
+    db
+      .updateTable('contacts')
+      .set((eb) => ({
+        state: param<string>('to'),
+        last_updated_at: param<number>('at'),
+        revision: eb('revision', '+', 1),
+        ring_started_at: keep<number | null>('ring_started_at', 'ringStartedAt'),
+        connected_at: keep<number | null>('connected_at', 'connectedAt'),
+        enqueued_at: keep<number | null>('enqueued_at', 'enqueuedAt'),
+        disconnected_at: keep<number | null>('disconnected_at', 'disconnectedAt'),
+        disconnect_reason: keep<string | null>('disconnect_reason', 'disconnectReason'),
+        amd_status: keep<string | null>('amd_status', 'amdStatus'),
+        queue_id: keep<string | null>('queue_id', 'queueId'),
+      }))
+      .where('id', '=', param<string>('id'))
+      .where('state', 'in', from)
+      .returningAll(),
+  );
+}
+
+function preparedQueries(db: Kysely<Database>) {
+  const contactColumns = Object.keys(contactToRow({} as ContactRecord)) as (keyof ContactsTable)[];
+  const slot = (campaign: boolean, delta: 1 | -1) =>
+    prepare<{ instanceId: string }, never>(
+      db
+        .updateTable('instances')
+        .set((eb) =>
+          campaign
+            ? { live_campaign_contacts: eb('live_campaign_contacts', delta > 0 ? '+' : '-', 1) }
+            : { live_contacts: eb('live_contacts', delta > 0 ? '+' : '-', 1) },
+        )
+        .where('id', '=', param<string>('instanceId'))
+        .$if(delta > 0, (qb) =>
+          qb.where((eb) =>
+            campaign
+              ? eb('live_campaign_contacts', '<', eb.ref('max_live_campaign_contacts'))
+              : eb('live_contacts', '<', eb.ref('max_live_contacts')),
+          ),
         ),
-    )
-    .returning('contact_id')
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-async function takeQuotaSlot(trx: Transaction<Database>, contact: ContactRecord): Promise<void> {
-  const campaign = contact.trafficType === 'CAMPAIGN';
-  const result = await trx
-    .updateTable('instances')
-    .set((eb) =>
-      campaign
-        ? { live_campaign_contacts: eb('live_campaign_contacts', '+', 1) }
-        : { live_contacts: eb('live_contacts', '+', 1) },
-    )
-    .where('id', '=', contact.instanceId)
-    .where((eb) =>
-      campaign
-        ? eb('live_campaign_contacts', '<', eb.ref('max_live_campaign_contacts'))
-        : eb('live_contacts', '<', eb.ref('max_live_contacts')),
-    )
-    .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) throw new QuotaFull();
-}
-
-async function releaseQuotaSlot(trx: Transaction<Database>, contact: ContactRecord): Promise<void> {
-  const campaign = contact.trafficType === 'CAMPAIGN';
-  await trx
-    .updateTable('instances')
-    .set((eb) =>
-      campaign
-        ? { live_campaign_contacts: eb('live_campaign_contacts', '-', 1) }
-        : { live_contacts: eb('live_contacts', '-', 1) },
-    )
-    .where('id', '=', contact.instanceId)
-    .execute();
-}
-
-/** The state-guarded UPDATE behind every transition: it matches nothing when the contact left `from`. */
-function updateState(
-  db: Kysely<Database>,
-  id: string,
-  from: readonly ContactState[],
-  to: ContactState,
-  change: ContactChange,
-  at: number,
-) {
-  return db
-    .updateTable('contacts')
-    .set((eb) => ({
-      state: to,
-      last_updated_at: at,
-      revision: eb('revision', '+', 1),
-      ...(change.ringStartedAt !== undefined && { ring_started_at: change.ringStartedAt }),
-      ...(change.connectedAt !== undefined && { connected_at: change.connectedAt }),
-      ...(change.enqueuedAt !== undefined && { enqueued_at: change.enqueuedAt }),
-      ...(change.disconnectedAt !== undefined && { disconnected_at: change.disconnectedAt }),
-      ...(change.disconnectReason !== undefined && { disconnect_reason: change.disconnectReason }),
-      ...(change.amdStatus !== undefined && { amd_status: change.amdStatus }),
-      ...(change.queueId !== undefined && { queue_id: change.queueId }),
-    }))
-    .where('id', '=', id)
-    .where('state', 'in', from)
-    .returningAll()
-    .executeTakeFirst();
+    );
+  return {
+    /**
+     * Inserts the token, or takes over a row whose token expired or whose contact ended; returns no row
+     * when a live contact holds the token.
+     */
+    claimToken: prepare<{ instanceId: string; token: string; contactId: string; at: number; notBefore: number }, { contact_id: string }>(
+      db
+        .insertInto('client_tokens')
+        .values({
+          instance_id: param<string>('instanceId'),
+          client_token: param<string>('token'),
+          contact_id: param<string>('contactId'),
+          created_at: param<number>('at'),
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['instance_id', 'client_token'])
+            .doUpdateSet((eb) => ({ contact_id: eb.ref('excluded.contact_id'), created_at: eb.ref('excluded.created_at') }))
+            .where((eb) =>
+              eb.or([
+                eb('client_tokens.created_at', '<', param<number>('notBefore')),
+                eb.exists(
+                  eb
+                    .selectFrom('contacts')
+                    .select('contacts.id')
+                    .whereRef('contacts.id', '=', 'client_tokens.contact_id')
+                    .where('contacts.state', '=', 'DISCONNECTED'),
+                ),
+              ]),
+            ),
+        )
+        .returning('contact_id'),
+    ),
+    tokenHolder: prepare<{ instanceId: string; token: string }, { contact_id: string }>(
+      db
+        .selectFrom('client_tokens')
+        .select('contact_id')
+        .where('instance_id', '=', param<string>('instanceId'))
+        .where('client_token', '=', param<string>('token')),
+    ),
+    takeSlot: slot(false, 1),
+    takeCampaignSlot: slot(true, 1),
+    releaseSlot: slot(false, -1),
+    releaseCampaignSlot: slot(true, -1),
+    insertContact: prepare<Record<string, unknown>, never>(
+      db.insertInto('contacts').values(Object.fromEntries(contactColumns.map((c) => [c, param(c)])) as unknown as ContactsTable),
+    ),
+    getContact: prepare<{ instanceId: string; id: string }, Row>(
+      db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('id', '=', param<string>('id'))
+        .where('instance_id', '=', param<string>('instanceId')),
+    ),
+  };
 }

@@ -39,12 +39,15 @@ export class WriteBatcher {
   run<T>(operation: (trx: Transaction<Database>) => Promise<T>, { singleStatement = false } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ run: operation, atomic: !singleStatement, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#flushing) void this.#flush();
+      if (!this.#flushing) {
+        this.#flushing = true;
+        // After the event loop's I/O phase, so every request that arrived in this turn joins the batch.
+        setImmediate(() => void this.#flush());
+      }
     });
   }
 
   async #flush(): Promise<void> {
-    this.#flushing = true;
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, MAX_BATCH);

@@ -119,7 +119,8 @@ class SimulatedCall implements Call {
     const { greetingSeconds, beep } = this.script;
     const amdStatus = beep ? 'VOICEMAIL_BEEP' : 'VOICEMAIL_NO_BEEP';
     // Awaiting the prompt means the engine hears about the answer only once the greeting (and beep) ended.
-    if (this.request.answeringMachineDetection.awaitPrompt) {
+    const { enabled, awaitPrompt } = this.request.answeringMachineDetection;
+    if (enabled && awaitPrompt) {
       this.#phase = 'answered';
       this.#after(greetingSeconds * SECOND, () => this.#answer({ amdStatus }));
     } else {

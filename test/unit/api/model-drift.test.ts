@@ -66,7 +66,7 @@ function shape(name: string): ShapeModel {
 function structure(name: string): StructureShape {
   const found = shape(name);
   assert.equal(found.type, 'structure', `${name} should be a structure`);
-  return found as StructureShape;
+  return found;
 }
 
 function withoutUndefined(object: Record<string, unknown>): Record<string, unknown> {

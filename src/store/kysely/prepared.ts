@@ -1,0 +1,36 @@
+/**
+ * Queries built and compiled once, then run with new parameters. Building a Kysely query costs more than
+ * SQLite takes to run it for the contact path's larger statements (see docs/performance.md), so the
+ * queries that run for every contact are prepared when the store opens. They stay Kysely queries,
+ * compiled by the dialect in use.
+ */
+import { CompiledQuery, type Compilable, type QueryResult } from 'kysely';
+
+const MARK = '\u0000param:';
+
+/** A named placeholder for a value supplied when the prepared query runs. */
+export function param<T>(name: string): T {
+  return `${MARK}${name}` as T;
+}
+
+/** What a prepared query runs on: the database or a transaction. */
+export interface QueryExecutor {
+  executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
+}
+
+export interface PreparedQuery<P, R> {
+  execute(executor: QueryExecutor, params: P): Promise<QueryResult<R>>;
+}
+
+/** Compiles `query`, remembering where each `param` placeholder sits among the bound parameters. */
+export function prepare<P extends Record<string, unknown>, R>(query: Compilable<R>): PreparedQuery<P, R> {
+  const { sql, parameters } = query.compile();
+  // A slot is a placeholder's name, or a constant the query builder bound itself.
+  const slots: ({ name: string } | { value: unknown })[] = parameters.map((value) =>
+    typeof value === 'string' && value.startsWith(MARK) ? { name: value.slice(MARK.length) } : { value },
+  );
+  return {
+    execute: (executor, params) =>
+      executor.executeQuery<R>(CompiledQuery.raw(sql, slots.map((s) => ('name' in s ? params[s.name] : s.value)))),
+  };
+}
