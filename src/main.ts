@@ -103,12 +103,18 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     region: config.region,
   });
 
+  let closing = false;
   let sweep: TimerHandle | undefined;
+  let sweeping: Promise<void> = Promise.resolve();
   const scheduleSweep = (): void => {
+    if (closing) return;
     sweep = clock.setTimer(TOKEN_SWEEP_INTERVAL_MS, () => {
-      void store.contacts
+      sweeping = store.contacts
         .sweepClientTokens(clock.now() - config.clientTokenTtlMs)
-        .catch((error: unknown) => logger.error('client token sweep failed', { error: String(error) }))
+        .then(
+          () => undefined,
+          (error: unknown) => logger.error('client token sweep failed', { error: String(error) }),
+        )
         .finally(scheduleSweep);
     });
   };
@@ -130,7 +136,9 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
       return `http://${host}:${port}`;
     },
     async close() {
+      closing = true;
       if (sweep !== undefined) clock.clearTimer(sweep);
+      await sweeping;
       await app.close();
       await contacts.endAll('TELECOM_PROBLEM');
       await carrier.close();

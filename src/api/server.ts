@@ -49,7 +49,16 @@ declare module 'fastify' {
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ bodyLimit: deps.bodyLimitBytes, logger: false, return503OnClosing: false });
+  const app = Fastify({
+    bodyLimit: deps.bodyLimitBytes,
+    logger: false,
+    return503OnClosing: false,
+    // Fastify rejects some requests (a path with broken percent-encoding) before any hook runs.
+    frameworkErrors: (error, _request, reply) => {
+      void reply.header('x-amzn-RequestId', randomUUID());
+      sendError(reply, new SerializationException(`The request could not be read: ${error.message}`));
+    },
+  });
   const log = deps.logger.child({ component: 'api' });
 
   app.decorateRequest('requestId', '');

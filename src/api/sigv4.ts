@@ -33,7 +33,6 @@ export interface SignedRequest {
 
 const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 export class SigV4Verifier {
   readonly #secrets: Map<string, string>;
@@ -111,8 +110,10 @@ export class SigV4Verifier {
   }
 
   #checkPayloadHash(request: SignedRequest): void {
+    // Only S3 accepts UNSIGNED-PAYLOAD; here any declared hash must be the body's, or a signed request
+    // could carry a body swapped after signing.
     const declared = header(request.headers, 'x-amz-content-sha256');
-    if (declared === undefined || declared === UNSIGNED_PAYLOAD) return;
+    if (declared === undefined) return;
     const actual = createHash('sha256').update(request.body).digest('hex');
     if (declared !== actual) {
       throw new InvalidSignatureException("The provided 'x-amz-content-sha256' header does not match what was computed.");

@@ -208,8 +208,7 @@ export class ContactService {
 
   async updateAttributes(instanceIdOrArn: string, contactId: string, attributes: Record<string, string>): Promise<void> {
     const contact = await this.describe(instanceIdOrArn, contactId);
-    checkAttributes({ ...contact.attributes, ...attributes });
-    await this.deps.store.contacts.mergeAttributes(contact.instanceId, contact.id, attributes, this.deps.clock.now());
+    await this.deps.store.contacts.mergeAttributes(contact.instanceId, contact.id, attributes, this.deps.clock.now(), checkAttributes);
   }
 
   /**

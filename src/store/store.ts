@@ -214,8 +214,17 @@ export interface ContactRepository {
    * Returns the updated record, or undefined when the contact was not in one of `from` (a stale writer).
    */
   transition(id: string, from: readonly ContactState[], to: ContactState, change: ContactChange, at: number): Promise<ContactRecord | undefined>;
-  /** Merges attributes into a contact; undefined when the contact does not exist. */
-  mergeAttributes(instanceId: string, id: string, attributes: Record<string, string>, at: number): Promise<ContactRecord | undefined>;
+  /**
+   * Merges attributes into a contact; undefined when the contact does not exist. `check` sees the merged
+   * map inside the transaction and may throw to refuse it, so concurrent merges cannot pass a limit together.
+   */
+  mergeAttributes(
+    instanceId: string,
+    id: string,
+    attributes: Record<string, string>,
+    at: number,
+    check: (merged: Record<string, string>) => void,
+  ): Promise<ContactRecord | undefined>;
   /** Live contacts placed by `nodeId`. */
   listLiveOnNode(nodeId: string): Promise<ContactRecord[]>;
   /** Recomputes every instance's live counters from the contacts table, repairing any drift. */

@@ -93,7 +93,7 @@ export function contactRepository(db: Kysely<Database>): ContactRepository {
       );
     },
 
-    mergeAttributes(instanceId, id, attributes, at) {
+    mergeAttributes(instanceId, id, attributes, at, check) {
       return writes.run(async (trx) => {
         const row = await trx
           .selectFrom('contacts')
@@ -103,6 +103,7 @@ export function contactRepository(db: Kysely<Database>): ContactRepository {
           .executeTakeFirst();
         if (row === undefined) return undefined;
         const merged = { ...(JSON.parse(row.attributes) as Record<string, string>), ...attributes };
+        check(merged);
         const updated = await trx
           .updateTable('contacts')
           .set((eb) => ({ attributes: JSON.stringify(merged), last_updated_at: at, revision: eb('revision', '+', 1) }))
