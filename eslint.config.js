@@ -25,8 +25,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/store/kysely/**', '**/store/dialects*', '**/telephony/sim/**', '**/logging/**', 'kysely', 'better-sqlite3', 'fastify'],
-              message: 'services/ depends on ports (store/store.ts, telephony/carrier.ts, shared/); main.ts hands adapters in.',
+              group: ['**/api/**', '**/store/kysely/**', '**/store/dialects*', '**/telephony/sim/**', '**/logging/**', 'kysely', 'better-sqlite3', 'fastify'],
+              message: 'services/ depends on ports (store/store.ts, telephony/carrier.ts, shared/) and never on api/; main.ts hands adapters in.',
             },
           ],
         },

@@ -1,4 +1,4 @@
-import { InvalidParameterException } from '../api/errors.js';
+import { InvalidParameterException } from './errors.js';
 
 /** Connect's limit on a contact's attributes: 32,768 UTF-8 bytes across all keys and values. */
 export const MAX_ATTRIBUTE_BYTES = 32_768;

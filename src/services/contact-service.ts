@@ -18,7 +18,7 @@ import {
   LimitExceededException,
   OutboundContactNotPermittedException,
   ResourceNotFoundException,
-} from '../api/errors.js';
+} from './errors.js';
 import { arns, resourceIdFrom, type ArnContext } from './arns.js';
 import { destinationRefusal } from './phone-numbers.js';
 import type { FlowRunner, FlowSession } from './flow-runner.js';

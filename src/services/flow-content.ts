@@ -1,4 +1,4 @@
-import { InvalidContactFlowException } from '../api/errors.js';
+import { InvalidContactFlowException } from './errors.js';
 
 /** Connect's limit on a flow's size. */
 const MAX_ACTIONS = 250;

@@ -23,7 +23,7 @@ import {
   LimitExceededException,
   ResourceNotFoundException,
   ServiceQuotaExceededException,
-} from '../api/errors.js';
+} from './errors.js';
 import { arns, instanceIdFrom, resourceIdFrom, type ArnContext } from './arns.js';
 import { countryOf } from './phone-numbers.js';
 
