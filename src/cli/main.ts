@@ -57,9 +57,16 @@ clientOptions(
   program.command('contact').description('describe a contact (DescribeContact) as JSON').argument('<contact-id>'),
 ).action((id: string, options: ClientOptions) => runContact(id, options));
 
+/** An AWS error by its code and message, as the AWS CLI prints it; anything else by its message. */
+function describeError(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof Error) return '$fault' in error ? `${error.name}: ${error.message}` : error.message;
+  return String(error);
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`outdial: ${error instanceof ConfigError ? error.message : String((error as Error).message ?? error)}\n`);
+  process.stderr.write(`outdial: ${describeError(error)}\n`);
   process.exitCode = 1;
 }

@@ -6,15 +6,7 @@ import { DEMO } from '../services/seed.js';
 export async function runServe(flags: ConfigFlags): Promise<void> {
   const config = loadConfig({ flags, env: process.env });
   const outdial = await createOutdial(config);
-  const url = await outdial.listen();
-  const hint = config.demo
-    ? ` · demo call: aws connect start-outbound-voice-contact --endpoint-url ${url} --instance-id ${DEMO.instanceId} --contact-flow-id ${DEMO.flowId} --queue-id ${DEMO.queueId} --destination-phone-number +12065550100`
-    : '';
-  const keys = config.usingLocalCredentials
-    ? ` (local keys: AWS_ACCESS_KEY_ID=${config.credentials[0]?.accessKeyId} AWS_SECRET_ACCESS_KEY=${config.credentials[0]?.secretAccessKey})`
-    : '';
-  process.stdout.write(`outdial listening on ${url}${hint}${keys}\n`);
-
+  // Before the ready line: whoever waits for it may signal at once.
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -32,4 +24,12 @@ export async function runServe(flags: ConfigFlags): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  const url = await outdial.listen();
+  const hint = config.demo
+    ? ` · demo call: aws connect start-outbound-voice-contact --endpoint-url ${url} --instance-id ${DEMO.instanceId} --contact-flow-id ${DEMO.flowId} --queue-id ${DEMO.queueId} --destination-phone-number +12065550100`
+    : '';
+  const keys = config.usingLocalCredentials
+    ? ` (local keys: AWS_ACCESS_KEY_ID=${config.credentials[0]?.accessKeyId} AWS_SECRET_ACCESS_KEY=${config.credentials[0]?.secretAccessKey})`
+    : '';
+  process.stdout.write(`outdial listening on ${url}${hint}${keys}\n`);
 }

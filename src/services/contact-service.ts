@@ -218,7 +218,8 @@ export class ContactService {
   async recoverAfterRestart(): Promise<number> {
     const stale = await this.deps.store.contacts.listLiveOnNode(this.deps.nodeId);
     for (const contact of stale) {
-      const now = this.deps.clock.now();
+      // A sped-up clock restarts from real time, behind the previous run's timestamps.
+      const now = Math.max(this.deps.clock.now(), contact.lastUpdatedAt);
       await this.deps.store.contacts.transition(contact.id, LIVE_STATES, 'DISCONNECTED', {
         disconnectedAt: now,
         disconnectReason: REASONS.restart,
