@@ -85,10 +85,15 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     clientTokenTtlMs: config.clientTokenTtlMs,
   });
 
-  const closed = await contacts.recoverAfterRestart();
-  if (closed > 0) logger.warn('closed contacts left live by the previous run', { count: closed });
-  if (config.demo) await seedDemo(resources, logger);
-  await applyDeclarations(resources, config.instances, logger);
+  try {
+    const closed = await contacts.recoverAfterRestart();
+    if (closed > 0) logger.warn('closed contacts left live by the previous run', { count: closed });
+    if (config.demo) await seedDemo(resources, logger);
+    await applyDeclarations(resources, config.instances, logger);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 
   const rateLimit = config.rateLimit;
   const app = buildServer({
