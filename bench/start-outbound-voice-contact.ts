@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: accepted StartOutboundVoiceContact requests per second against a real outdial process
  * (SigV4 on, SQLite file store, simulated network, quotas raised), and in the same run a bare Node HTTP
- * server answering a fixed JSON body. The two alternate for BENCH_ROUNDS rounds, so a noisy neighbour
+ * server answering a fixed JSON body, both under the same signed requests. The two alternate for BENCH_ROUNDS rounds, so a noisy neighbour
  * weighs on both; it prints the median of each, their ratio, and writes bench/results.json.
  *
  * Options (env): BENCH_SECONDS per measurement (default 6), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS
- * (default 32).
+ * (default 32), BENCH_DESTINATION (default +12065550100, which answers after 2 s and is then
+ * disconnected by the flow; +12065550104 rings past the run, which leaves out the answer and the end).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +20,9 @@ import { signedHeaders } from './sign.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const destination = process.env.BENCH_DESTINATION ?? '+12065550100';
+/** Requests signed before each run: more than outdial accepts in one, fewer than would strain memory. */
+const POOL_SIZE = 100_000;
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const root = new URL('..', import.meta.url).pathname;
 
@@ -51,9 +55,36 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function load(url: string, sign: boolean): Promise<Measurement> {
+const PATH = '/contact/outbound-voice';
+
+interface SignedRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** A signed StartOutboundVoiceContact with a ClientToken of its own. */
+function signedRequest(host: string): SignedRequest {
+  const body = JSON.stringify({
+    DestinationPhoneNumber: destination,
+    ContactFlowId: DEMO.flowId,
+    InstanceId: DEMO.instanceId,
+    QueueId: DEMO.queueId,
+    ClientToken: randomUUID(),
+    Attributes: { orderId: '42' },
+  });
+  return { body, headers: signedHeaders({ method: 'PUT', host, path: PATH, body, region: 'us-east-1', ...DEFAULTS.localCredentials }) };
+}
+
+/**
+ * Loads `url` with signed StartOutboundVoiceContact requests. They are signed before the run, so the
+ * load generator's own cost (it shares the machine) weighs on neither server; past the pool, requests
+ * are signed on the fly, each with a fresh ClientToken, so no accepted request is a replay. The bare
+ * server, which reads no token, gets the pool over and over.
+ */
+async function load(url: string, { reusePool }: { reusePool: boolean }): Promise<Measurement> {
   const { host } = new URL(url);
-  const path = '/contact/outbound-voice';
+  const pool = Array.from({ length: POOL_SIZE }, () => signedRequest(host));
+  let next = 0;
   const result = await autocannon({
     url,
     connections,
@@ -61,21 +92,11 @@ async function load(url: string, sign: boolean): Promise<Measurement> {
     requests: [
       {
         method: 'PUT',
-        path,
-        setupRequest: (request) => {
-          const body = JSON.stringify({
-            DestinationPhoneNumber: '+12065550100',
-            ContactFlowId: DEMO.flowId,
-            InstanceId: DEMO.instanceId,
-            QueueId: DEMO.queueId,
-            ClientToken: randomUUID(),
-            Attributes: { orderId: '42' },
-          });
-          const headers = sign
-            ? signedHeaders({ method: 'PUT', host, path, body, region: 'us-east-1', ...DEFAULTS.localCredentials })
-            : { 'content-type': 'application/json' };
-          return { ...request, body, headers };
-        },
+        path: PATH,
+        setupRequest: (request) => ({
+          ...request,
+          ...(reusePool ? pool[next++ % POOL_SIZE] : (pool[next++] ?? signedRequest(host))),
+        }),
       },
     ],
   });
@@ -111,12 +132,12 @@ async function main(): Promise<void> {
     const measurements: Measurement[] = [];
     for (let round = 1; round <= rounds; round++) {
       const bare = await start(process.execPath, ['bench/bare-server.mjs']);
-      references.push(await load(bare.url, false));
+      references.push(await load(bare.url, { reusePool: true }));
       await stop(bare.child);
       // A fresh store each round, so every round starts from the same state.
       const db = join(dir, `bench-${round}.db`);
       const outdial = await start(process.execPath, ['bin/outdial.js', 'serve', '--port', '0', '--db', db, '--config', configPath]);
-      measurements.push(await load(outdial.url, true));
+      measurements.push(await load(outdial.url, { reusePool: false }));
       await stop(outdial.child);
       process.stdout.write(
         `round ${round}: bare ${references.at(-1)?.requestsPerSecond} req/s, outdial ${measurements.at(-1)?.requestsPerSecond} accepted/s\n`,
@@ -130,6 +151,7 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
       seconds,
       rounds,
+      destination,
       connections,
       rawRounds: { bareNodeHttp: references, outdial: measurements },
       bareNodeHttp: reference,
