@@ -59,9 +59,9 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
   const ids = options.ids ?? randomIds;
   const arn = { region: config.region, accountId: config.accountId };
 
-  const db = openSqlite(config.db);
-  await migrate(db);
-  const store = cachingResourceReads(kyselyStore(db), RESOURCE_CACHE_TTL_MS, () => apiClock.now());
+  const database = openSqlite(config.db);
+  await migrate(database.db);
+  const store = cachingResourceReads(kyselyStore(database), RESOURCE_CACHE_TTL_MS, () => apiClock.now());
   const carrier = options.carrier ?? new SimulatedNetwork(clock, config.callees);
   const resources = new ResourceService({
     store,

@@ -94,8 +94,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
             ? new ThrottlingException('Rate exceeded')
             : new TooManyRequestsException('Rate exceeded');
         }
-        const input = { ...jsonBody(request, body), ...boundMembers(request, bindings) };
-        validateInput(operation, input);
+        const input = validateInput(operation, { ...jsonBody(request, body), ...boundMembers(request, bindings) });
         const output = await deps.handlers[name](input, {
           services: deps.services,
           requestId: request.requestId,

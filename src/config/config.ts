@@ -196,10 +196,10 @@ export function loadConfig({
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`port (--port, OUTDIAL_PORT or "port") must be a whole number from 0 to 65535, got ${port}`);
   }
-  const envKey = env.OUTDIAL_ACCESS_KEY_ID;
-  const envSecret = env.OUTDIAL_SECRET_ACCESS_KEY;
+  const envKey = env.OUTDIAL_ACCESS_KEY_ID || undefined;
+  const envSecret = env.OUTDIAL_SECRET_ACCESS_KEY || undefined;
   if ((envKey === undefined) !== (envSecret === undefined)) {
-    throw new ConfigError('set both OUTDIAL_ACCESS_KEY_ID and OUTDIAL_SECRET_ACCESS_KEY, or neither');
+    throw new ConfigError('set both OUTDIAL_ACCESS_KEY_ID and OUTDIAL_SECRET_ACCESS_KEY (neither empty), or neither');
   }
   const configured = [
     ...(envKey !== undefined && envSecret !== undefined ? [{ accessKeyId: envKey, secretAccessKey: envSecret }] : []),

@@ -122,7 +122,7 @@ export class ContactService {
     if (flow.status !== 'PUBLISHED') {
       throw new InvalidRequestException(`Contact flow ${input.contactFlowId} is saved but not published.`);
     }
-    const { systemNumber, queueId } = await this.#callerId(instance.id, input);
+    const { systemNumber, queueId, callerIdName } = await this.#callerId(instance.id, input);
     const refusal = destinationRefusal(input.destinationPhoneNumber, instance.allowedPrefixes, instance.blockedPrefixes);
     if (refusal !== undefined) throw new DestinationNotAllowedException(refusal);
     if (input.relatedContactId !== undefined && (await this.deps.store.contacts.get(instance.id, input.relatedContactId)) === undefined) {
@@ -175,7 +175,7 @@ export class ContactService {
       case 'created':
         this.deps.logger.info('contact initiated', { contactId: id, to: maskNumber(contact.customerNumber) });
         this.#live.set(id, { tail: Promise.resolve() });
-        this.deps.clock.setTimer(0, () => this.#enqueue(id, () => this.#dial(contact)));
+        this.deps.clock.setTimer(0, () => this.#enqueue(id, () => this.#dial(contact, callerIdName)));
         return { contactId: id };
     }
   }
@@ -188,9 +188,14 @@ export class ContactService {
     return contact;
   }
 
-  /** Ends a live contact (StopContact). ContactNotFoundException once it has ended. */
+  /**
+   * Ends a live contact (StopContact). ContactNotFoundException when the contact has ended or does not
+   * exist ("not active or does not exist", as Connect defines it); an unknown instance is ResourceNotFound.
+   */
   async stop(instanceIdOrArn: string, contactId: string, reasonCode?: string): Promise<void> {
-    const contact = await this.describe(instanceIdOrArn, contactId);
+    const instance = await this.deps.resources.requireInstance(instanceIdOrArn);
+    const contact = await this.deps.store.contacts.get(instance.id, contactId);
+    if (contact === undefined) throw new ContactNotFoundException(`Contact ${contactId} does not exist.`);
     if (contact.state === 'DISCONNECTED') throw new ContactNotFoundException(`Contact ${contactId} has already ended.`);
     const now = this.deps.clock.now();
     const ended = await this.deps.store.contacts.transition(contact.id, LIVE_STATES, 'DISCONNECTED', {
@@ -249,7 +254,10 @@ export class ContactService {
     );
   }
 
-  async #callerId(instanceId: string, input: StartOutboundVoiceContactInput): Promise<{ systemNumber: string; queueId: string | null }> {
+  async #callerId(
+    instanceId: string,
+    input: StartOutboundVoiceContactInput,
+  ): Promise<{ systemNumber: string; queueId: string | null; callerIdName: string | null }> {
     const { resources } = this.deps;
     const queue = input.queueId === undefined ? undefined : await resources.requireQueue(instanceId, input.queueId);
     if (input.sourcePhoneNumber !== undefined) {
@@ -257,7 +265,7 @@ export class ContactService {
       if (number === undefined) {
         throw new ResourceNotFoundException(`SourcePhoneNumber ${input.sourcePhoneNumber} is not claimed by this instance.`);
       }
-      return { systemNumber: number.phoneNumber, queueId: queue?.id ?? null };
+      return { systemNumber: number.phoneNumber, queueId: queue?.id ?? null, callerIdName: queue?.outboundCallerIdName ?? null };
     }
     if (queue === undefined) throw new InvalidParameterException('Either SourcePhoneNumber or QueueId must be provided.');
     const number =
@@ -265,10 +273,10 @@ export class ContactService {
     if (number === undefined) {
       throw new InvalidRequestException(`Queue ${resourceIdFrom(input.queueId ?? '')} has no outbound caller ID number.`);
     }
-    return { systemNumber: number.phoneNumber, queueId: queue.id };
+    return { systemNumber: number.phoneNumber, queueId: queue.id, callerIdName: queue.outboundCallerIdName };
   }
 
-  async #dial(contact: ContactRecord): Promise<void> {
+  async #dial(contact: ContactRecord, callerIdName: string | null): Promise<void> {
     const live = this.#live.get(contact.id);
     if (live === undefined) return;
     const now = this.deps.clock.now();
@@ -282,10 +290,12 @@ export class ContactService {
         contactId: contact.id,
         to: contact.customerNumber,
         from: contact.systemNumber,
+        ...(callerIdName !== null && { callerIdName }),
         answeringMachineDetection: { enabled: contact.amdEnabled, awaitPrompt: contact.amdAwaitPrompt },
       },
       {
         ringing: () => this.deps.logger.debug('ringing', { contactId: contact.id }),
+        pickedUp: () => this.#enqueue(contact.id, () => Promise.resolve(this.#stopRingTimer(contact.id))),
         answered: (info) => this.#enqueue(contact.id, () => this.#answered(contact, info)),
         digits: (keys) => this.#enqueue(contact.id, () => Promise.resolve(live.flow?.digits(keys))),
         promptFinished: () => this.#enqueue(contact.id, () => Promise.resolve(live.flow?.promptFinished())),
@@ -297,7 +307,7 @@ export class ContactService {
   async #answered(contact: ContactRecord, info: AnswerInfo): Promise<void> {
     const live = this.#live.get(contact.id);
     if (live === undefined) return;
-    if (live.ringTimer !== undefined) this.deps.clock.clearTimer(live.ringTimer);
+    this.#stopRingTimer(contact.id);
     const now = this.deps.clock.now();
     const connected = await this.deps.store.contacts.transition(contact.id, ['INITIATED'], 'CONNECTED_TO_SYSTEM', {
       connectedAt: now,
@@ -348,6 +358,13 @@ export class ContactService {
     this.#release(contact.id);
   }
 
+  #stopRingTimer(id: string): void {
+    const live = this.#live.get(id);
+    if (live?.ringTimer === undefined) return;
+    this.deps.clock.clearTimer(live.ringTimer);
+    live.ringTimer = undefined;
+  }
+
   /** Forgets the contact's call: cancels its ring timer and hangs the call up if it is still there. */
   #release(id: string): void {
     const live = this.#live.get(id);
@@ -361,8 +378,22 @@ export class ContactService {
   #enqueue(id: string, step: () => Promise<void>): void {
     const live = this.#live.get(id);
     if (live === undefined) return;
-    live.tail = live.tail.then(step).catch((error: unknown) => {
-      this.deps.logger.error('contact event failed', { contactId: id, error: String(error), stack: (error as Error).stack });
-    });
+    live.tail = live.tail.then(step).catch((error: unknown) => this.#failed(id, error));
+  }
+
+  /**
+   * A step of the contact's life could not be recorded (the store refused a write). The call cannot be
+   * followed reliably any more: hang it up and try once more to record the end; if that fails too, the
+   * next start closes the contact, as after a crash.
+   */
+  async #failed(id: string, error: unknown): Promise<void> {
+    this.deps.logger.error('contact event failed', { contactId: id, error: String(error), stack: (error as Error).stack });
+    this.#release(id);
+    const now = this.deps.clock.now();
+    try {
+      await this.deps.store.contacts.transition(id, LIVE_STATES, 'DISCONNECTED', { disconnectedAt: now, disconnectReason: REASONS.restart }, now);
+    } catch (again) {
+      this.deps.logger.error('contact end could not be recorded; the next start closes it', { contactId: id, error: String(again) });
+    }
   }
 }

@@ -17,7 +17,6 @@ import {
   type Store,
 } from '../store/store.js';
 import {
-  ContactFlowNotPublishedException,
   DuplicateResourceException,
   InvalidParameterException,
   LimitExceededException,
@@ -25,6 +24,7 @@ import {
   ServiceQuotaExceededException,
 } from './errors.js';
 import { arns, instanceIdFrom, resourceIdFrom, type ArnContext } from './arns.js';
+import { checkFlowContent } from './flow-content.js';
 import { countryOf } from './phone-numbers.js';
 
 export interface ResourceQuotas {
@@ -55,6 +55,8 @@ export interface CreateInstanceInput {
   inboundCallsEnabled: boolean;
   outboundCallsEnabled: boolean;
   tags?: Record<string, string>;
+  /** Makes the request idempotent: a retry with the same token returns the instance the first one made. */
+  clientToken?: string;
   /** Per-instance overrides of the config-wide defaults. */
   maxConcurrentCalls?: number;
   maxConcurrentCampaignCalls?: number;
@@ -120,6 +122,8 @@ export class ResourceService {
     Duplicate: new (message: string) => Error = DuplicateResourceException,
   ): Promise<InstanceRecord> {
     const { store, quotas } = this.deps;
+    const earlier = input.clientToken === undefined ? undefined : await store.instances.findByClientToken(input.clientToken);
+    if (earlier !== undefined) return earlier;
     if ((await store.instances.count()) >= quotas.instancesPerAccount) {
       throw new ServiceQuotaExceededException(
         `The account already has ${quotas.instancesPerAccount} instances, its quota (quotas.instancesPerAccount).`,
@@ -144,12 +148,20 @@ export class ResourceService {
       liveCampaignContacts: 0,
       allowedPrefixes: [...(input.allowedPrefixes ?? this.deps.allowedPrefixes)],
       blockedPrefixes: [...(input.blockedPrefixes ?? this.deps.blockedPrefixes)],
+      clientToken: input.clientToken ?? null,
     };
-    await this.#insert(
-      () => this.deps.store.instances.insert(instance),
-      `An instance with alias ${input.alias} already exists.`,
-      Duplicate,
-    );
+    try {
+      await this.#insert(
+        () => this.deps.store.instances.insert(instance),
+        `An instance with alias ${input.alias} already exists.`,
+        Duplicate,
+      );
+    } catch (error) {
+      // A concurrent retry with the same token won the insert: answer with its instance.
+      const winner = input.clientToken === undefined ? undefined : await store.instances.findByClientToken(input.clientToken);
+      if (winner !== undefined) return winner;
+      throw error;
+    }
     return instance;
   }
 
@@ -209,9 +221,11 @@ export class ResourceService {
 
   // ---- phone numbers
 
+  /** Claims a number; claiming a number the instance already holds returns it, so retried claims are safe. */
   async claimPhoneNumber(input: ClaimNumberInput): Promise<PhoneNumberRecord> {
     const instance = await this.requireInstance(input.instanceId);
     const existing = await this.deps.store.phoneNumbers.findByNumber(input.phoneNumber);
+    if (existing?.instanceId === instance.id) return existing;
     if (existing !== undefined) {
       throw new InvalidParameterException(`Phone number ${input.phoneNumber} is already claimed.`);
     }
@@ -257,7 +271,9 @@ export class ResourceService {
 
   // ---- flows
 
+  /** Creates a flow; PUBLISHED content (the default) must be flow language, SAVED content is kept as it is. */
   async createContactFlow(instanceIdOrArn: string, input: CreateFlowInput): Promise<ContactFlowRecord> {
+    if ((input.status ?? 'PUBLISHED') === 'PUBLISHED') checkFlowContent(input.content);
     const instance = await this.requireInstance(instanceIdOrArn);
     if ((await this.deps.store.contactFlows.countInInstance(instance.id)) >= this.deps.quotas.flowsPerInstance) {
       throw new LimitExceededException(
@@ -285,13 +301,10 @@ export class ResourceService {
     return flow;
   }
 
-  /** The flow, or ResourceNotFoundException. A SAVED flow is ContactFlowNotPublishedException when `published`. */
-  async requireFlow(instanceId: string, idOrArn: string, options: { published?: boolean } = {}): Promise<ContactFlowRecord> {
+  /** The flow, or ResourceNotFoundException. */
+  async requireFlow(instanceId: string, idOrArn: string): Promise<ContactFlowRecord> {
     const flow = await this.deps.store.contactFlows.get(instanceId, resourceIdFrom(idOrArn));
     if (flow === undefined) throw new ResourceNotFoundException(`Contact flow not found: ${idOrArn}`);
-    if (options.published === true && flow.status !== 'PUBLISHED') {
-      throw new ContactFlowNotPublishedException(`Contact flow ${idOrArn} is not published.`);
-    }
     return flow;
   }
 
@@ -302,6 +315,7 @@ export class ResourceService {
   async updateContactFlowContent(instanceIdOrArn: string, flowIdOrArn: string, content: string): Promise<void> {
     const instance = await this.requireInstance(instanceIdOrArn);
     const flow = await this.requireFlow(instance.id, flowIdOrArn);
+    if (flow.status === 'PUBLISHED') checkFlowContent(content);
     await this.deps.store.contactFlows.updateContent(instance.id, flow.id, {
       content,
       contentSha256: sha256(content),

@@ -41,51 +41,58 @@ export const DEMO_FLOW_CONTENT = JSON.stringify({
   ],
 });
 
-/** Creates the demo instance and its resources unless an instance is already there. */
+/**
+ * Creates the demo instance and its resources in a store that has no other instance. Each piece is created
+ * only when missing, so a first start interrupted half-way is completed by the next one.
+ */
 export async function seedDemo(resources: ResourceService, logger: Logger): Promise<boolean> {
-  if ((await resources.listInstances({ limit: 1 })).length > 0) return false;
-  const instance = await resources.createInstance({
-    id: DEMO.instanceId,
-    alias: DEMO.alias,
-    identityManagementType: 'CONNECT_MANAGED',
-    inboundCallsEnabled: true,
-    outboundCallsEnabled: true,
-  });
-  await resources.createHoursOfOperation(instance.id, {
-    id: DEMO.hoursId,
-    name: 'Basic Hours',
-    description: 'Open 24x7',
-    timeZone: 'UTC',
-    config: ALWAYS_OPEN,
-  });
-  await resources.claimPhoneNumber({
-    id: DEMO.callerIdNumberId,
-    instanceId: instance.id,
-    phoneNumber: DEMO.callerIdNumber,
-    description: 'demo caller ID',
-  });
-  await resources.claimPhoneNumber({
-    id: DEMO.tollFreeNumberId,
-    instanceId: instance.id,
-    phoneNumber: DEMO.tollFreeNumber,
-    description: 'demo toll-free number',
-  });
-  await resources.createContactFlow(instance.id, {
-    id: DEMO.flowId,
-    name: 'Demo outbound flow',
-    type: 'CONTACT_FLOW',
-    description: 'Says hello and hangs up',
-    content: DEMO_FLOW_CONTENT,
-  });
-  await resources.createQueue(instance.id, {
-    id: DEMO.queueId,
-    name: 'BasicQueue',
-    description: 'Demo queue with an outbound caller ID',
-    hoursOfOperationId: DEMO.hoursId,
-    outboundCallerIdName: 'outdial demo',
-    outboundCallerIdNumberId: DEMO.callerIdNumberId,
-  });
-  logger.info('seeded the demo instance', { instanceId: instance.id });
+  let instance = await resources.findInstanceByAlias(DEMO.alias);
+  if (instance === undefined) {
+    if ((await resources.listInstances({ limit: 1 })).length > 0) return false;
+    instance = await resources.createInstance({
+      id: DEMO.instanceId,
+      alias: DEMO.alias,
+      identityManagementType: 'CONNECT_MANAGED',
+      inboundCallsEnabled: true,
+      outboundCallsEnabled: true,
+    });
+  }
+  if (instance.id !== DEMO.instanceId) return false;
+  if ((await resources.findHoursByName(instance.id, 'Basic Hours')) === undefined) {
+    await resources.createHoursOfOperation(instance.id, {
+      id: DEMO.hoursId,
+      name: 'Basic Hours',
+      description: 'Open 24x7',
+      timeZone: 'UTC',
+      config: ALWAYS_OPEN,
+    });
+  }
+  for (const [id, phoneNumber, description] of [
+    [DEMO.callerIdNumberId, DEMO.callerIdNumber, 'demo caller ID'],
+    [DEMO.tollFreeNumberId, DEMO.tollFreeNumber, 'demo toll-free number'],
+  ] as const) {
+    await resources.claimPhoneNumber({ id, instanceId: instance.id, phoneNumber, description });
+  }
+  if ((await resources.findFlowByName(instance.id, 'Demo outbound flow')) === undefined) {
+    await resources.createContactFlow(instance.id, {
+      id: DEMO.flowId,
+      name: 'Demo outbound flow',
+      type: 'CONTACT_FLOW',
+      description: 'Says hello and hangs up',
+      content: DEMO_FLOW_CONTENT,
+    });
+  }
+  if ((await resources.findQueueByName(instance.id, 'BasicQueue')) === undefined) {
+    await resources.createQueue(instance.id, {
+      id: DEMO.queueId,
+      name: 'BasicQueue',
+      description: 'Demo queue with an outbound caller ID',
+      hoursOfOperationId: DEMO.hoursId,
+      outboundCallerIdName: 'outdial demo',
+      outboundCallerIdNumberId: DEMO.callerIdNumberId,
+    });
+  }
+  logger.info('demo instance ready', { instanceId: instance.id });
   return true;
 }
 

@@ -50,11 +50,6 @@ export class SystemClock implements Clock {
     this.#timers.delete(handle.id);
   }
 
-  /** Cancels every pending timer, so a stopping server leaves nothing scheduled. */
-  clearAll(): void {
-    for (const timeout of this.#timers.values()) clearTimeout(timeout);
-    this.#timers.clear();
-  }
 }
 
 interface PendingTimer {

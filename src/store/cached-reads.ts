@@ -12,6 +12,8 @@ interface Entry {
 
 class TtlCache {
   readonly #entries = new Map<string, Entry>();
+  /** Bumped around every write: a load that overlapped a write must not store what it read. */
+  #generation = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -23,23 +25,25 @@ class TtlCache {
     const hit = this.#entries.get(key);
     const now = this.now();
     if (hit !== undefined && hit.expires > now) return hit.value as T;
+    const generation = this.#generation;
     const value = await load();
-    if (value !== undefined) this.#entries.set(key, { value, expires: now + this.ttlMs });
-    else this.#entries.delete(key);
+    if (value !== undefined && generation === this.#generation) this.#entries.set(key, { value, expires: now + this.ttlMs });
     return value;
   }
 
-  clear(): void {
-    this.#entries.clear();
-  }
-
-  /** Runs a write, then forgets everything: writes are rare, and a stale read after one would surprise. */
+  /** Runs a write and forgets everything: writes are rare, and a stale read after one would surprise. */
   async write<T>(run: () => Promise<T>): Promise<T> {
+    this.#forget();
     try {
       return await run();
     } finally {
-      this.clear();
+      this.#forget();
     }
+  }
+
+  #forget(): void {
+    this.#generation++;
+    this.#entries.clear();
   }
 }
 

@@ -5,17 +5,30 @@ import type { Database } from './schema.js';
 /** Prepared statements kept per SQL text; Kysely emits the same text for every use of a query shape. */
 const STATEMENT_CACHE_SIZE = 512;
 
+/** An open database and the engine facts the store's write path needs. */
+export interface OpenDatabase {
+  readonly db: Kysely<Database>;
+  /** A failed statement undoes only itself, leaving the transaction usable. */
+  readonly statementRollback: boolean;
+  /** Whether a transaction is open on the connection. */
+  readonly inTransaction: () => boolean;
+}
+
 /**
  * The one place that knows which SQL engine is in use. SQLite runs in WAL mode with NORMAL sync: a
  * committed transaction survives a process crash, which is what the lifecycle guarantees rely on.
  */
-export function openSqlite(path: string): Kysely<Database> {
+export function openSqlite(path: string): OpenDatabase {
   const sqlite = new BetterSqlite3(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) }),
+    statementRollback: true,
+    inTransaction: () => sqlite.inTransaction,
+  };
 }
 
 /**

@@ -27,6 +27,8 @@ export interface InstancesTable {
   allowed_prefixes: string;
   /** Prefixes blocked even inside the allow-list, JSON array. */
   blocked_prefixes: string;
+  /** The ClientToken of the CreateInstance request that made it, unique. */
+  client_token: string | null;
 }
 
 export interface HoursOfOperationTable {

@@ -33,6 +33,7 @@ export interface InstanceRecord {
   liveCampaignContacts: number;
   allowedPrefixes: string[];
   blockedPrefixes: string[];
+  clientToken: string | null;
 }
 
 export interface HoursOfOperationRecord {
@@ -138,6 +139,7 @@ export interface InstanceRepository {
   insert(instance: InstanceRecord): Promise<void>;
   get(id: string): Promise<InstanceRecord | undefined>;
   findByAlias(alias: string): Promise<InstanceRecord | undefined>;
+  findByClientToken(token: string): Promise<InstanceRecord | undefined>;
   list(page: PageRequest): Promise<InstanceRecord[]>;
   count(): Promise<number>;
   update(

@@ -27,6 +27,11 @@ export interface AnswerInfo {
 /** What the network tells the engine about one call. Exactly one `ended` arrives, last. */
 export interface CallListener {
   ringing(): void;
+  /**
+   * The callee's line picked up but the call is not reported answered yet: an answering machine whose
+   * greeting the engine was asked to wait for. Stops the ring timeout; `answered` follows.
+   */
+  pickedUp(): void;
   answered(info: AnswerInfo): void;
   /** DTMF keys the callee pressed (RFC 4733 events on SIP). */
   digits(keys: string): void;

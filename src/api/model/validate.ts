@@ -40,19 +40,45 @@ interface Walk {
  * Checks `input` against the operation's input structure and throws one validation exception (see
  * {@link validationException}) listing every violation. `input` is keyed by member name, with URI labels,
  * query strings and headers already merged in and parsed to their modeled types. Members the model does not
- * define are ignored, as restJson1 servers do. `table` exists so tests can validate against ad-hoc shapes.
+ * define are ignored, as restJson1 servers do: the returned copy holds only modeled members, at every
+ * depth, so nothing unmodeled is stored or echoed. `table` exists so tests can validate against ad-hoc shapes.
  */
 export function validateInput(
   operation: OperationModel,
   input: Record<string, unknown>,
   table: ShapeTable = shapes,
-): void {
+): Record<string, unknown> {
   const walk: Walk = { table, path: [], inMapKey: false, violations: undefined };
   checkValue(walk, shapeNamed(table, operation.input), input);
   if (walk.violations !== undefined) {
     const count = walk.violations.length;
     const message = `${count} validation error${count === 1 ? '' : 's'} detected: ${walk.violations.join('; ')}`;
     throw validationException(operation, message);
+  }
+  return modeledOnly(table, shapeNamed(table, operation.input), input) as Record<string, unknown>;
+}
+
+/** A copy of a valid `value` without the members its shape does not define. */
+function modeledOnly(table: ShapeTable, shape: ShapeModel, value: unknown): unknown {
+  switch (shape.type) {
+    case 'structure': {
+      const copy: Record<string, unknown> = {};
+      for (const member of planOf(table, shape)) {
+        const memberValue = (value as Record<string, unknown>)[member.name];
+        if (memberValue !== undefined && memberValue !== null) copy[member.name] = modeledOnly(table, member.target, memberValue);
+      }
+      return copy;
+    }
+    case 'list': {
+      const member = shapeNamed(table, shape.member);
+      return (value as unknown[]).map((item) => modeledOnly(table, member, item));
+    }
+    case 'map': {
+      const entry = shapeNamed(table, shape.value);
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, modeledOnly(table, entry, v)]));
+    }
+    default:
+      return value;
   }
 }
 
@@ -249,10 +275,20 @@ function violation(walk: Walk, shape: ShapeModel, value: unknown, constraint: st
   (walk.violations ??= []).push(text);
 }
 
-/** Coral's rendering: `null` bare, everything else quoted. */
+/** Longest rendering of a rejected value in a message: the message must not grow with the input. */
+const MAX_RENDERED = 100;
+
+/** Coral's rendering: `null` bare, everything else quoted, long values cut short. */
 function render(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  return `'${typeof value === 'string' ? value : JSON.stringify(value)}'`;
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {
+    // Nested too deep to stringify: the value is wrong anyway, its type says enough.
+    text = Array.isArray(value) ? '[…]' : '{…}';
+  }
+  return `'${text.length > MAX_RENDERED ? `${text.slice(0, MAX_RENDERED)}…` : text}'`;
 }
 
 /** Coral's path syntax: `a.b` for members and map entries, `a.2.member` for the second list element. */

@@ -5,7 +5,6 @@
  * Version, StartAction and Actions); action-level validation arrives with the flow interpreter.
  */
 import type { ContactFlowRecord } from '../../store/store.js';
-import { checkFlowContent } from '../../services/flow-content.js';
 import type { OperationHandler } from '../operation.js';
 import { epochSeconds } from '../protocol.js';
 import { finishPage, pageOf } from './pagination.js';
@@ -20,7 +19,6 @@ export const createContactFlow: OperationHandler = async (input, { services }) =
     Status?: string;
     Tags?: Record<string, string>;
   };
-  if ((i.Status ?? 'PUBLISHED') === 'PUBLISHED') checkFlowContent(i.Content);
   const flow = await services.resources.createContactFlow(i.InstanceId, {
     name: i.Name,
     type: i.Type,
@@ -57,10 +55,7 @@ export const describeContactFlow: OperationHandler = async (input, { services, r
 
 export const updateContactFlowContent: OperationHandler = async (input, { services }) => {
   const i = input as { InstanceId: string; ContactFlowId: string; Content: string };
-  const instance = await services.resources.requireInstance(i.InstanceId);
-  const flow = await services.resources.requireFlow(instance.id, i.ContactFlowId);
-  if (flow.status === 'PUBLISHED') checkFlowContent(i.Content);
-  await services.resources.updateContactFlowContent(instance.id, flow.id, i.Content);
+  await services.resources.updateContactFlowContent(i.InstanceId, i.ContactFlowId, i.Content);
 };
 
 export const listContactFlows: OperationHandler = async (input, { services }) => {

@@ -3,6 +3,7 @@
  *
  * LIMITATIONS:
  * - CreateInstance completes at once: the instance is ACTIVE in its response, never CREATION_IN_PROGRESS.
+ *   Its ClientToken is honoured without expiry: a retry returns the instance the first attempt made.
  * - Directories are not modeled: DirectoryId is recorded, not checked against a directory service.
  * - UpdateInstanceAttribute acts on INBOUND_CALLS and OUTBOUND_CALLS; other attribute types are stored.
  */
@@ -20,6 +21,7 @@ export const createInstance: OperationHandler = async (input, { services }) => {
     InboundCallsEnabled: boolean;
     OutboundCallsEnabled: boolean;
     Tags?: Record<string, string>;
+    ClientToken?: string;
   };
   if (i.IdentityManagementType === 'EXISTING_DIRECTORY' && i.DirectoryId === undefined) {
     throw new InvalidRequestException('DirectoryId is required when IdentityManagementType is EXISTING_DIRECTORY.');
@@ -35,6 +37,7 @@ export const createInstance: OperationHandler = async (input, { services }) => {
       inboundCallsEnabled: i.InboundCallsEnabled,
       outboundCallsEnabled: i.OutboundCallsEnabled,
       ...(i.Tags !== undefined && { tags: i.Tags }),
+      ...(i.ClientToken !== undefined && { clientToken: i.ClientToken }),
     },
     InvalidRequestException,
   );

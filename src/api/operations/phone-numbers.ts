@@ -21,16 +21,12 @@ export const claimPhoneNumber: OperationHandler = async (input, { services }) =>
   };
   const target = i.InstanceId ?? i.TargetArn;
   if (target === undefined) throw new InvalidParameterException('Either TargetArn or InstanceId must be provided.');
-  const instance = await services.resources.requireInstance(target);
-  const existing = await services.resources.claimedNumber(instance.id, i.PhoneNumber);
-  const number =
-    existing ??
-    (await services.resources.claimPhoneNumber({
-      instanceId: instance.id,
-      phoneNumber: i.PhoneNumber,
-      ...(i.PhoneNumberDescription !== undefined && { description: i.PhoneNumberDescription }),
-      ...(i.Tags !== undefined && { tags: i.Tags }),
-    }));
+  const number = await services.resources.claimPhoneNumber({
+    instanceId: target,
+    phoneNumber: i.PhoneNumber,
+    ...(i.PhoneNumberDescription !== undefined && { description: i.PhoneNumberDescription }),
+    ...(i.Tags !== undefined && { tags: i.Tags }),
+  });
   return { PhoneNumberId: number.id, PhoneNumberArn: number.arn };
 };
 

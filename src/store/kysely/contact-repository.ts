@@ -16,15 +16,14 @@ import {
 } from '../store.js';
 import { prepare, param, type PreparedQuery, type QueryExecutor } from './prepared.js';
 import { contactFromRow, contactToRow } from './rows.js';
-import { WriteBatcher } from './write-batcher.js';
+import type { WriteBatcher } from './write-batcher.js';
 
 /** Rolls the admission's savepoint back when the quota is full. */
 class QuotaFull extends Error {}
 
 type Row = Selectable<ContactsTable>;
 
-export function contactRepository(db: Kysely<Database>): ContactRepository {
-  const writes = new WriteBatcher(db);
+export function contactRepository(db: Kysely<Database>, writes: WriteBatcher): ContactRepository {
   const q = preparedQueries(db);
   const updateFrom = new Map<string, PreparedQuery<StateUpdate, Row>>();
   const updateState = (executor: QueryExecutor, from: readonly ContactState[], params: StateUpdate) => {
@@ -59,7 +58,8 @@ export function contactRepository(db: Kysely<Database>): ContactRepository {
           }
           const slot = contact.trafficType === 'CAMPAIGN' ? q.takeCampaignSlot : q.takeSlot;
           const taken = await slot.execute(trx, { instanceId: contact.instanceId });
-          if (taken.numAffectedRows === 0n) throw new QuotaFull();
+          // Fail closed: anything but a positive count of updated rows means no slot was taken.
+          if (!((taken.numAffectedRows ?? 0n) > 0n)) throw new QuotaFull();
           await q.insertContact.execute(trx, contactToRow(contact) as unknown as Record<string, unknown>);
           return { kind: 'created', contact };
         });

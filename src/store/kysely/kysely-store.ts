@@ -1,6 +1,8 @@
 import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
 import type { Database } from '../schema.js';
+import type { OpenDatabase } from '../dialects.js';
 import type { Store } from '../store.js';
+import { WriteBatcher } from './write-batcher.js';
 import { migrations } from '../migrations/index.js';
 import { contactRepository } from './contact-repository.js';
 import {
@@ -19,15 +21,15 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
   if (error !== undefined) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
 }
 
-/** The Store port on a migrated Kysely database. */
-export function kyselyStore(db: Kysely<Database>): Store {
+/** The Store port on a migrated database. */
+export function kyselyStore({ db, statementRollback, inTransaction }: OpenDatabase): Store {
   return {
     instances: instanceRepository(db),
     hoursOfOperation: hoursOfOperationRepository(db),
     phoneNumbers: phoneNumberRepository(db),
     contactFlows: contactFlowRepository(db),
     queues: queueRepository(db),
-    contacts: contactRepository(db),
+    contacts: contactRepository(db, new WriteBatcher(db, { statementRollback, inTransaction })),
     close: () => db.destroy(),
   };
 }

@@ -49,6 +49,10 @@ export function instanceRepository(db: Kysely<Database>): InstanceRepository {
       const row = await db.selectFrom('instances').selectAll().where('alias', '=', alias).executeTakeFirst();
       return row && instanceFromRow(row);
     },
+    async findByClientToken(token) {
+      const row = await db.selectFrom('instances').selectAll().where('client_token', '=', token).executeTakeFirst();
+      return row && instanceFromRow(row);
+    },
     async list(page: PageRequest) {
       let q = db.selectFrom('instances').selectAll().orderBy('id').limit(page.limit);
       if (page.after !== undefined) q = q.where('id', '>', page.after);

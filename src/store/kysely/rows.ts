@@ -40,6 +40,7 @@ export function instanceFromRow(r: Selectable<InstancesTable>): InstanceRecord {
     liveCampaignContacts: r.live_campaign_contacts,
     allowedPrefixes: parse(r.allowed_prefixes),
     blockedPrefixes: parse(r.blocked_prefixes),
+    clientToken: r.client_token,
   };
 }
 
@@ -62,6 +63,7 @@ export function instanceToRow(i: InstanceRecord): InstancesTable {
     live_campaign_contacts: i.liveCampaignContacts,
     allowed_prefixes: JSON.stringify(i.allowedPrefixes),
     blocked_prefixes: JSON.stringify(i.blockedPrefixes),
+    client_token: i.clientToken,
   };
 }
 

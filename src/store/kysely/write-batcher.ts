@@ -1,9 +1,9 @@
 /**
- * Group commit: write operations that arrive while a transaction is being committed wait and then share
- * one transaction, each inside its own savepoint. On SQLite a commit costs about as much as the writes of
- * a whole contact, so under load this multiplies throughput; idle, a batch holds one operation and adds no
- * delay. Every operation's promise settles only after its transaction committed (or its savepoint rolled
- * back), so "committed before the side effect" still holds for the caller.
+ * Group commit: write operations that arrive in the same turn of the event loop share one transaction,
+ * each inside its own savepoint. On SQLite a commit costs about as much as the writes of a whole contact,
+ * so under load this multiplies throughput; idle, a batch holds one operation. Every operation's promise
+ * settles only after its transaction committed (or its savepoint rolled back), so "committed before the
+ * side effect" still holds for the caller.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.js';
@@ -18,6 +18,18 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+export interface WriteBatcherOptions {
+  /**
+   * True when a failed statement undoes only itself (SQLite), so a single-statement operation needs no
+   * savepoint. Where any error spoils the transaction (PostgreSQL), every operation gets one.
+   */
+  readonly statementRollback: boolean;
+  /** Whether a transaction is still open: SQLite rolls the whole one back on errors such as a full disk. */
+  readonly inTransaction: () => boolean;
+}
+
 // One name serves every operation: they run one after another, and each savepoint is released before the next.
 const SAVEPOINT = sql.raw('savepoint op');
 const RELEASE = sql.raw('release op');
@@ -30,15 +42,19 @@ export class WriteBatcher {
   #queue: Pending[] = [];
   #flushing = false;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly options: WriteBatcherOptions,
+  ) {}
 
   /**
-   * Runs `operation` in a transaction. An operation of several statements is atomic (if it throws, none of
-   * its writes remain); one of a single statement is atomic anyway and skips the savepoint's cost.
+   * Runs `operation` in a transaction, atomically: if it throws, none of its writes remain. Declaring an
+   * operation a single statement lets it skip the savepoint where the database allows.
    */
   run<T>(operation: (trx: Transaction<Database>) => Promise<T>, { singleStatement = false } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ run: operation, atomic: !singleStatement, resolve: resolve as (value: unknown) => void, reject });
+      const atomic = !(singleStatement && this.options.statementRollback);
+      this.#queue.push({ run: operation, atomic, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#flushing) {
         this.#flushing = true;
         // After the event loop's I/O phase, so every request that arrived in this turn joins the batch.
@@ -49,34 +65,52 @@ export class WriteBatcher {
 
   async #flush(): Promise<void> {
     try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, MAX_BATCH);
-        const settled: (() => void)[] = [];
-        try {
-          await this.db.transaction().execute(async (trx) => {
-            for (const op of batch) {
-              if (op.atomic) await SAVEPOINT.execute(trx);
-              try {
-                const value = await op.run(trx);
-                if (op.atomic) await RELEASE.execute(trx);
-                settled.push(() => op.resolve(value));
-              } catch (error) {
-                if (op.atomic) {
-                  await ROLLBACK_TO.execute(trx);
-                  await RELEASE.execute(trx);
-                }
-                settled.push(() => op.reject(error));
-              }
-            }
-          });
-          for (const settle of settled) settle();
-        } catch (error) {
-          // The commit itself failed: nothing of the batch was written.
-          for (const op of batch) op.reject(error);
-        }
-      }
+      while (this.#queue.length > 0) await this.#commit(this.#queue.splice(0, MAX_BATCH));
     } finally {
       this.#flushing = false;
     }
+  }
+
+  async #commit(batch: Pending[]): Promise<void> {
+    const outcomes: Outcome[] = [];
+    let abortedBy: { error: unknown } | undefined;
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const op of batch) {
+          if (op.atomic) await SAVEPOINT.execute(trx);
+          try {
+            const value = await op.run(trx);
+            if (op.atomic) await RELEASE.execute(trx);
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            if (!this.options.inTransaction()) {
+              abortedBy = { error };
+              throw error;
+            }
+            if (op.atomic) {
+              await ROLLBACK_TO.execute(trx);
+              await RELEASE.execute(trx);
+            }
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      if (abortedBy === undefined) {
+        // The commit itself failed: nothing of the batch was written.
+        for (const op of batch) op.reject(error);
+        return;
+      }
+      // The database rolled the whole transaction back: what ran is undone, what did not run goes again.
+      const ran = outcomes.length + 1;
+      for (const op of batch.slice(0, ran)) op.reject(abortedBy.error);
+      this.#queue.unshift(...batch.slice(ran));
+      return;
+    }
+    batch.forEach((op, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok === true) op.resolve(outcome.value);
+      else op.reject(outcome?.error);
+    });
   }
 }

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import { initial } from './0001-initial.js';
+import { instanceClientToken } from './0002-instance-client-token.js';
 
 /** Every migration in order, listed explicitly (a folder scan breaks under bundlers and tsx). */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-instance-client-token': instanceClientToken,
 };

@@ -122,6 +122,7 @@ class SimulatedCall implements Call {
     const { enabled, awaitPrompt } = this.request.answeringMachineDetection;
     if (enabled && awaitPrompt) {
       this.#phase = 'answered';
+      this.listener.pickedUp();
       this.#after(greetingSeconds * SECOND, () => this.#answer({ amdStatus }));
     } else {
       this.#answer({ amdStatus });

@@ -131,6 +131,29 @@ describe('resource operations', () => {
     });
   });
 
+  describe('CreateInstance ClientToken', () => {
+    it('answers a retried CreateInstance with the instance its first attempt created', async () => {
+      const first = ok(await app.request(ops.createInstance({ InstanceAlias: 'retried', ClientToken: 'token-1' })));
+      const again = ok(await app.request(ops.createInstance({ InstanceAlias: 'retried', ClientToken: 'token-1' })));
+      assert.deepEqual(again, first);
+      const aliases = pluck(ok(await app.request(ops.listInstances())).InstanceSummaryList, 'InstanceAlias');
+      assert.equal(aliases.filter((a) => a === 'retried').length, 1);
+    });
+
+    it('creates one instance for concurrent requests with the same token', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => app.request(ops.createInstance({ InstanceAlias: 'raced', ClientToken: 'token-2' }))),
+      );
+      const ids = new Set(answers.map((a) => ok(a).Id as string));
+      assert.equal(ids.size, 1);
+    });
+
+    it('still refuses a taken alias under a new token', async () => {
+      ok(await app.request(ops.createInstance({ InstanceAlias: 'taken', ClientToken: 'token-3' })));
+      assertError(await app.request(ops.createInstance({ InstanceAlias: 'taken', ClientToken: 'token-4' })), 400, 'InvalidRequestException');
+    });
+  });
+
   describe('hours of operation', () => {
     it('creates hours of operation with an operating-hours ARN', async () => {
       const created = ok(await app.request(ops.createHoursOfOperation(DEMO.instanceId, { Name: 'Weekdays', TimeZone: 'America/New_York' })));

@@ -223,6 +223,18 @@ describe('the outbound contact lifecycle on the simulated network', () => {
       assert.equal(contact.ConnectedToSystemTimestamp, at(t0, 2_000 + 6_000));
     });
 
+    it('does not time out a machine that picked up while the engine waits for its long greeting', async () => {
+      const longGreeting = { match: '+15550000777', outcome: 'machine', ringSeconds: 2, greetingSeconds: 20 };
+      app = await startTestApp({ ...campaign, network: { callees: [longGreeting] } });
+      const t0 = app.clock.now();
+      const contactId = await startCall(app, '+15550000777', { ...amd({ AwaitAnswerMachinePrompt: true }), RingTimeoutInSeconds: 15 });
+      await app.advance(30_000);
+      const contact = await describeContact(app, contactId);
+      assert.equal(contact.AnsweringMachineDetectionStatus, 'VOICEMAIL_BEEP');
+      assert.equal(contact.ConnectedToSystemTimestamp, at(t0, 2_000 + 20_000));
+      assert.notEqual(contact.DisconnectReason, 'TELECOM_UNANSWERED');
+    });
+
     it('reports HUMAN_ANSWERED for a person on a CAMPAIGN call with AMD', async () => {
       app = await startTestApp(campaign);
       const contactId = await startCall(app, CALLEE.answers, amd());
@@ -303,9 +315,18 @@ describe('the outbound contact lifecycle on the simulated network', () => {
       assert.equal((await describeContact(app, contactId)).DisconnectReason, 'TELECOM_BUSY');
     });
 
-    it('answers StopContact on an unknown contact with 404 ResourceNotFoundException', async () => {
+    it('answers StopContact on an unknown contact with 410 ContactNotFoundException, as Connect defines it', async () => {
       app = await startTestApp();
-      assertError(await app.request(ops.stopContact('11111111-2222-4333-8444-555555555555')), 404, 'ResourceNotFoundException');
+      assertError(await app.request(ops.stopContact('11111111-2222-4333-8444-555555555555')), 410, 'ContactNotFoundException');
+    });
+
+    it('answers StopContact on an unknown instance with 404 ResourceNotFoundException', async () => {
+      app = await startTestApp();
+      assertError(
+        await app.request(ops.stopContact('11111111-2222-4333-8444-555555555555', '99999999-2222-4333-8444-555555555555')),
+        404,
+        'ResourceNotFoundException',
+      );
     });
 
     it('answers DescribeContact on an unknown contact with 404 ResourceNotFoundException', async () => {
@@ -318,7 +339,7 @@ describe('the outbound contact lifecycle on the simulated network', () => {
       const other = ok(await app.request(ops.createInstance({ InstanceAlias: 'other' }))).Id as string;
       const contactId = await startCall(app, CALLEE.noAnswer);
       assertError(await app.request(ops.describeContact(contactId, other)), 404, 'ResourceNotFoundException');
-      assertError(await app.request(ops.stopContact(contactId, other)), 404, 'ResourceNotFoundException');
+      assertError(await app.request(ops.stopContact(contactId, other)), 410, 'ContactNotFoundException');
       assert.equal((await describeContact(app, contactId)).DisconnectTimestamp, undefined);
     });
   });

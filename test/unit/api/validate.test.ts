@@ -307,7 +307,7 @@ describe('validateInput', () => {
       const types = Array.from({ length: 11 }, () => 'CONTACT_FLOW');
       assert.match(
         oneViolation(op, { InstanceId: INSTANCE_ID, ContactFlowTypes: types }),
-        /^Value '\[.*\]' at 'contactFlowTypes' failed to satisfy constraint: Member must have length less than or equal to 10$/,
+        /^Value '\["CONTACT_FLOW",.*…' at 'contactFlowTypes' failed to satisfy constraint: Member must have length less than or equal to 10$/,
       );
     });
 
@@ -413,3 +413,32 @@ describe('validationException', () => {
     assert.equal(error.message, 'bad input');
   });
 });
+
+describe('validateInput on hostile input', () => {
+  const sovc = operations.StartOutboundVoiceContact;
+
+  it('returns a copy without members the model does not define, at every depth', () => {
+    const input = outboundCall({
+      Unmodeled: 'x',
+      References: { ticket: { Type: 'URL', Value: 'https://example.com/1', Extra: { deep: true } } },
+      AnswerMachineDetectionConfig: { EnableAnswerMachineDetection: false, Surprise: 1 },
+    });
+    const valid = validateInput(sovc, input);
+    assert.equal('Unmodeled' in valid, false);
+    assert.deepEqual(valid.References, { ticket: { Type: 'URL', Value: 'https://example.com/1' } });
+    assert.deepEqual(valid.AnswerMachineDetectionConfig, { EnableAnswerMachineDetection: false });
+  });
+
+  it('cuts a long rejected value short in the message', () => {
+    const message = oneViolation(sovc, outboundCall({ Name: 'n'.repeat(5000) }));
+    assert.ok(message.length < 300, `message has ${message.length} characters`);
+    assert.match(message, /^Value '\*\*\*' at 'name'|^Value 'n{100}…' at 'name'/);
+  });
+
+  it('rejects a value nested too deep to print with a validation error, not a crash', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    assert.throws(() => validateInput(sovc, outboundCall({ DestinationPhoneNumber: deep })), InvalidParameterException);
+  });
+});
+

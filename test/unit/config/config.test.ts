@@ -141,6 +141,11 @@ describe('loadConfig', () => {
       assert.match(secretOnly.message, /OUTDIAL_ACCESS_KEY_ID and OUTDIAL_SECRET_ACCESS_KEY/);
     });
 
+    it('refuses an empty secret, so a public bind never runs with a guessable key', () => {
+      const empty = configError({ env: { OUTDIAL_ACCESS_KEY_ID: 'AKIDTEST', OUTDIAL_SECRET_ACCESS_KEY: '' }, flags: { host: '0.0.0.0' } });
+      assert.match(empty.message, /neither empty/);
+    });
+
     it('accepts the environment pair and the file credentials together, environment first', () => {
       const config = loadConfig({ env: KEYS, file: { credentials: [{ accessKeyId: 'AKIDFILE', secretAccessKey: 'file-secret' }] } });
 

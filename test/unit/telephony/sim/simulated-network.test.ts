@@ -26,6 +26,9 @@ class RecordingListener implements CallListener {
   ringing(): void {
     this.#record('ringing');
   }
+  pickedUp(): void {
+    this.#record('pickedUp');
+  }
   answered(info: AnswerInfo): void {
     this.#record(`answered ${info.amdStatus ?? '(no AMD status)'}`);
   }
@@ -308,15 +311,15 @@ describe('SimulatedNetwork demo scripts', () => {
       assert.deepEqual(h.events(), ['0 ringing', '2000 answered VOICEMAIL_BEEP']);
     });
 
-    it('reports VOICEMAIL_BEEP only once the greeting has played when AMD awaits the prompt', () => {
+    it('reports the pick-up at once and VOICEMAIL_BEEP only once the greeting has played when AMD awaits the prompt', () => {
       const h = dial(DEMO.machine, { amd: AMD_AWAIT_PROMPT });
 
       h.runTo(7_999);
       const beforeBeep = h.events();
       h.runTo(HOUR);
 
-      assert.deepEqual(beforeBeep, ['0 ringing']);
-      assert.deepEqual(h.events(), ['0 ringing', '8000 answered VOICEMAIL_BEEP']);
+      assert.deepEqual(beforeBeep, ['0 ringing', '2000 pickedUp']);
+      assert.deepEqual(h.events(), ['0 ringing', '2000 pickedUp', '8000 answered VOICEMAIL_BEEP']);
     });
   });
 
@@ -329,7 +332,7 @@ describe('SimulatedNetwork demo scripts', () => {
     awaiting.runTo(HOUR);
 
     assert.deepEqual(immediate.events(), ['0 ringing', '1000 answered VOICEMAIL_NO_BEEP']);
-    assert.deepEqual(awaiting.events(), ['0 ringing', '5000 answered VOICEMAIL_NO_BEEP']);
+    assert.deepEqual(awaiting.events(), ['0 ringing', '1000 pickedUp', '5000 answered VOICEMAIL_NO_BEEP']);
   });
 
   it('+12065550108 hangs up half-way through the first prompt', () => {
@@ -564,7 +567,7 @@ describe('SimulatedNetwork', () => {
       h.call.hangUp();
       h.runTo(HOUR);
 
-      assert.deepEqual(h.events(), ['0 ringing']);
+      assert.deepEqual(h.events(), ['0 ringing', '2000 pickedUp']);
     });
 
     it('does nothing on a call that already ended', () => {
