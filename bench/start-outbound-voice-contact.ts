@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: accepted StartOutboundVoiceContact requests per second against a real outdial process
  * (SigV4 on, SQLite file store, simulated network, quotas raised), and in the same run a bare Node HTTP
- * server answering a fixed JSON body, both under the same signed requests. The two alternate for BENCH_ROUNDS rounds, so a noisy neighbour
- * weighs on both; it prints the median of each, their ratio, and writes bench/results.json.
+ * server answering a fixed JSON body, both under the same signed requests, generated two ways (see Mode).
+ * Servers alternate for BENCH_ROUNDS rounds, so a noisy neighbour weighs on all; it prints the median of
+ * each, their ratios, and writes bench/results.json.
  *
  * Options (env): BENCH_SECONDS per measurement (default 6), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS
  * (default 32), BENCH_DESTINATION (default +12065550100, which answers after 2 s and is then
@@ -21,7 +22,7 @@ import { signedHeaders } from './sign.js';
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const destination = process.env.BENCH_DESTINATION ?? '+12065550100';
-/** Requests signed before each run: more than outdial accepts in one, fewer than would strain memory. */
+/** Requests signed before a pre-signed run: more than outdial accepts in one, fewer than would strain memory. */
 const POOL_SIZE = 100_000;
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const root = new URL('..', import.meta.url).pathname;
@@ -76,14 +77,21 @@ function signedRequest(host: string): SignedRequest {
 }
 
 /**
- * Loads `url` with signed StartOutboundVoiceContact requests. They are signed before the run, so the
- * load generator's own cost (it shares the machine) weighs on neither server; past the pool, requests
- * are signed on the fly, each with a fresh ClientToken, so no accepted request is a replay. The bare
- * server, which reads no token, gets the pool over and over.
+ * How the load generator produces requests. `client`: it signs each request as it sends it, as every
+ * AWS client does, so the generator's own work shares the machine with the server. `presigned`: it signs
+ * them all before the run, so the reference measures the bare server's raw HTTP capacity.
  */
-async function load(url: string, { reusePool }: { reusePool: boolean }): Promise<Measurement> {
+type Mode = 'client' | 'presigned';
+const MODES: readonly Mode[] = ['client', 'presigned'];
+
+/**
+ * Loads `url` with signed StartOutboundVoiceContact requests, each with a ClientToken of its own (past a
+ * pre-signed pool, requests are signed on the fly, so no accepted request is a replay). The bare server,
+ * which reads no token, may get the pool over and over.
+ */
+async function load(url: string, mode: Mode, { reusePool }: { reusePool: boolean }): Promise<Measurement> {
   const { host } = new URL(url);
-  const pool = Array.from({ length: POOL_SIZE }, () => signedRequest(host));
+  const pool = mode === 'presigned' ? Array.from({ length: POOL_SIZE }, () => signedRequest(host)) : [];
   let next = 0;
   const result = await autocannon({
     url,
@@ -95,7 +103,7 @@ async function load(url: string, { reusePool }: { reusePool: boolean }): Promise
         path: PATH,
         setupRequest: (request) => ({
           ...request,
-          ...(reusePool ? pool[next++ % POOL_SIZE] : (pool[next++] ?? signedRequest(host))),
+          ...(reusePool && pool.length > 0 ? pool[next++ % pool.length] : (pool[next++] ?? signedRequest(host))),
         }),
       },
     ],
@@ -128,24 +136,29 @@ async function main(): Promise<void> {
       JSON.stringify({ logLevel: 'warn', rateLimitDisabled: true, quotas: { concurrentActiveCallsPerInstance: 1_000_000_000 } }),
     );
 
-    const references: Measurement[] = [];
-    const measurements: Measurement[] = [];
+    const runs = { client: { bare: [] as Measurement[], outdial: [] as Measurement[] }, presigned: { bare: [] as Measurement[], outdial: [] as Measurement[] } };
     for (let round = 1; round <= rounds; round++) {
-      const bare = await start(process.execPath, ['bench/bare-server.mjs']);
-      references.push(await load(bare.url, { reusePool: true }));
-      await stop(bare.child);
-      // A fresh store each round, so every round starts from the same state.
-      const db = join(dir, `bench-${round}.db`);
-      const outdial = await start(process.execPath, ['bin/outdial.js', 'serve', '--port', '0', '--db', db, '--config', configPath]);
-      measurements.push(await load(outdial.url, { reusePool: false }));
-      await stop(outdial.child);
-      process.stdout.write(
-        `round ${round}: bare ${references.at(-1)?.requestsPerSecond} req/s, outdial ${measurements.at(-1)?.requestsPerSecond} accepted/s\n`,
-      );
+      for (const mode of MODES) {
+        const bare = await start(process.execPath, ['bench/bare-server.mjs']);
+        runs[mode].bare.push(await load(bare.url, mode, { reusePool: true }));
+        await stop(bare.child);
+        // A fresh store each time, so every measurement starts from the same state.
+        const db = join(dir, `bench-${round}-${mode}.db`);
+        const outdial = await start(process.execPath, ['bin/outdial.js', 'serve', '--port', '0', '--db', db, '--config', configPath]);
+        runs[mode].outdial.push(await load(outdial.url, mode, { reusePool: false }));
+        await stop(outdial.child);
+        process.stdout.write(
+          `round ${round}, ${mode}: bare ${runs[mode].bare.at(-1)?.requestsPerSecond} req/s, outdial ${runs[mode].outdial.at(-1)?.requestsPerSecond} accepted/s\n`,
+        );
+      }
     }
-    const reference = median(references);
-    const measured = median(measurements);
-    const ratio = measured.requestsPerSecond / reference.requestsPerSecond;
+    const summary = Object.fromEntries(
+      MODES.map((mode) => {
+        const bare = median(runs[mode].bare);
+        const outdial = median(runs[mode].outdial);
+        return [mode, { bareNodeHttp: bare, outdialStartOutboundVoiceContact: outdial, ratio: Number((outdial.requestsPerSecond / bare.requestsPerSecond).toFixed(3)) }];
+      }),
+    ) as Record<Mode, { bareNodeHttp: Measurement; outdialStartOutboundVoiceContact: Measurement; ratio: number }>;
     const report = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -153,20 +166,22 @@ async function main(): Promise<void> {
       rounds,
       destination,
       connections,
-      rawRounds: { bareNodeHttp: references, outdial: measurements },
-      bareNodeHttp: reference,
-      outdialStartOutboundVoiceContact: measured,
-      ratio: Number(ratio.toFixed(3)),
+      rawRounds: runs,
+      ...summary,
     };
     writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+    const row = (label: string, pick: (mode: Mode) => string) => `${label.padEnd(36)}${MODES.map((m) => pick(m).padEnd(34)).join('')}`;
+    const rate = (m: Measurement, unit: string) => `${m.requestsPerSecond} ${unit} (p99 ${m.latencyP99Ms} ms)`;
     process.stdout.write(
       [
-        `bare node:http (fixed JSON)          ${reference.requestsPerSecond} req/s  p50 ${reference.latencyP50Ms} ms  p99 ${reference.latencyP99Ms} ms`,
-        `outdial StartOutboundVoiceContact    ${measured.requestsPerSecond} accepted/s  p50 ${measured.latencyP50Ms} ms  p99 ${measured.latencyP99Ms} ms  (rejected ${measured.rejected}, errors ${measured.errors})`,
-        `ratio outdial / bare                 ${ratio.toFixed(3)}`,
+        row('', (m) => (m === 'client' ? 'signed as a client signs' : 'pre-signed (raw HTTP capacity)')),
+        row('bare node:http (fixed JSON)', (m) => rate(summary[m].bareNodeHttp, 'req/s')),
+        row('outdial StartOutboundVoiceContact', (m) => rate(summary[m].outdialStartOutboundVoiceContact, 'accepted/s')),
+        row('ratio outdial / bare', (m) => summary[m].ratio.toFixed(3)),
         '',
       ].join('\n'),
     );
+    const measurements = MODES.flatMap((m) => runs[m].outdial);
     if (measurements.some((m) => m.rejected > 0 || m.errors > 0)) process.exitCode = 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });
