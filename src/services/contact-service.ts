@@ -154,7 +154,8 @@ export class ContactService {
       amdStatus: null,
       ringTimeoutSeconds: input.ringTimeoutInSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS,
       initiatedAt: now,
-      ringStartedAt: null,
+      // The dial follows the admission's commit at once, so the admission records when ringing starts.
+      ringStartedAt: now,
       connectedAt: null,
       enqueuedAt: null,
       disconnectedAt: null,
@@ -175,7 +176,7 @@ export class ContactService {
       case 'created':
         this.deps.logger.info('contact initiated', { contactId: id, to: maskNumber(contact.customerNumber) });
         this.#live.set(id, { tail: Promise.resolve() });
-        this.deps.clock.setTimer(0, () => this.#enqueue(id, () => this.#dial(contact, callerIdName)));
+        this.deps.clock.setTimer(0, () => this.#enqueue(id, () => Promise.resolve(this.#dial(contact, callerIdName))));
         return { contactId: id };
     }
   }
@@ -276,12 +277,10 @@ export class ContactService {
     return { systemNumber: number.phoneNumber, queueId: queue.id, callerIdName: queue.outboundCallerIdName };
   }
 
-  async #dial(contact: ContactRecord, callerIdName: string | null): Promise<void> {
+  #dial(contact: ContactRecord, callerIdName: string | null): void {
+    // A StopContact between admission and dial has released the contact: then there is nothing to dial.
     const live = this.#live.get(contact.id);
     if (live === undefined) return;
-    const now = this.deps.clock.now();
-    const ringing = await this.deps.store.contacts.transition(contact.id, ['INITIATED'], 'INITIATED', { ringStartedAt: now }, now);
-    if (ringing === undefined) return this.#release(contact.id);
     live.ringTimer = this.deps.clock.setTimer(contact.ringTimeoutSeconds * 1000, () =>
       this.#enqueue(contact.id, () => this.#ringTimeout(contact)),
     );
