@@ -18,6 +18,19 @@ export interface SignOptions {
   now?: Date;
 }
 
+/** Signing keys by day, region and secret, as the AWS SDK keeps them. */
+const keys = new Map<string, Buffer>();
+
+function signingKey(secret: string, day: string, region: string): Buffer {
+  const id = `${day}/${region}/${secret}`;
+  let key = keys.get(id);
+  if (key === undefined) {
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), 'connect'), 'aws4_request');
+    keys.set(id, key);
+  }
+  return key;
+}
+
 export function signedHeaders(o: SignOptions): Record<string, string> {
   const amzDate = (o.now ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
@@ -40,8 +53,7 @@ export function signedHeaders(o: SignOptions): Record<string, string> {
   ].join('\n');
   const scope = `${day}/${o.region}/connect/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${o.secretAccessKey}`, day), o.region), 'connect'), 'aws4_request');
-  const signature = createHmac('sha256', key).update(toSign).digest('hex');
+  const signature = createHmac('sha256', signingKey(o.secretAccessKey, day, o.region)).update(toSign).digest('hex');
   return {
     ...headers,
     authorization: `AWS4-HMAC-SHA256 Credential=${o.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
