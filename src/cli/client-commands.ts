@@ -26,6 +26,8 @@ const UUID_OR_ARN = /^(arn:|[0-9a-f]{8}-[0-9a-f]{4}-)/i;
 
 function client(options: ClientOptions): ConnectClient {
   const env = process.env;
+  // The SDK warns on every run that releases after January 2027 will need Node 22; outdial supports 20.
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new ConnectClient({
     region: options.region,
     endpoint: options.endpoint ?? env.OUTDIAL_ENDPOINT ?? `http://${DEFAULTS.host}:${DEFAULTS.port}`,
