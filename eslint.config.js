@@ -42,6 +42,31 @@ export default tseslint.config(
     },
   },
   {
+    // The flow interpreter is pure: what it needs comes in as arguments, what it does goes out as commands.
+    files: ['src/flows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/store/**', '**/telephony/**', '**/api/**', '**/services/**', '**/shared/**', '**/logging/**', '**/config/**', 'node:*'],
+              message: 'flows/ is pure: take what you need as a parameter or return a command.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use the time carried by the event.' },
+        { object: 'Math', property: 'random', message: 'Use the seeded generator in the flow state (random.ts).' },
+        { object: 'process', property: 'env', message: 'Take settings through FlowContext.' },
+      ],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'fetch', 'process'],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use the time carried by the event.' }],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',

@@ -1,8 +1,8 @@
 /**
  * CreateContactFlow, DescribeContactFlow, UpdateContactFlowContent, ListContactFlows.
  *
- * LIMITATIONS: PUBLISHED content is checked for the flow language's outer structure (a JSON object with
- * Version, StartAction and Actions); action-level validation arrives with the flow interpreter.
+ * PUBLISHED content is compiled by the flow engine (docs/flows.md) and refused with every problem it
+ * finds; SAVED content is stored as it is.
  */
 import type { ContactFlowRecord } from '../../store/store.js';
 import type { OperationHandler } from '../operation.js';
