@@ -9,7 +9,8 @@ import { handlers } from './api/operations/index.js';
 import { SigV4Verifier } from './api/sigv4.js';
 import { createPinoLogger } from './logging/pino-logger.js';
 import { ContactService } from './services/contact-service.js';
-import { disconnectingFlowRunner, type FlowRunner } from './services/flow-runner.js';
+import { FlowEngineRunner } from './services/flow-engine-runner.js';
+import type { FlowRunner } from './services/flow-runner.js';
 import { RateLimiter } from './services/rate-limiter.js';
 import { ResourceService } from './services/resource-service.js';
 import { applyDeclarations, seedDemo } from './services/seed.js';
@@ -76,7 +77,7 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     store,
     resources,
     carrier,
-    flows: options.flows ?? disconnectingFlowRunner,
+    flows: options.flows ?? new FlowEngineRunner({ resources, store, clock, logger: logger.child({ component: 'flows' }) }),
     clock,
     ids,
     logger: logger.child({ component: 'contacts' }),

@@ -314,9 +314,19 @@ export class ContactService {
     }, now);
     if (connected === undefined) return this.#release(contact.id);
     this.deps.logger.info('contact connected', { contactId: contact.id });
+    const { store, clock } = this.deps;
     live.flow = this.deps.flows.start(connected, {
       play: (prompt) => live.call?.play(prompt),
       disconnect: () => this.#enqueue(contact.id, () => this.#endByFlow(contact)),
+      setAttributes: async (attributes) => {
+        await store.contacts.mergeAttributes(contact.instanceId, contact.id, { ...attributes }, clock.now(), checkAttributes);
+      },
+      queue: async (queueId) => {
+        const at = clock.now();
+        const queued = await store.contacts.transition(contact.id, ['CONNECTED_TO_SYSTEM'], 'QUEUED', { enqueuedAt: at, queueId }, at);
+        if (queued !== undefined) this.deps.logger.info('contact queued', { contactId: contact.id, queueId });
+      },
+      saveState: (state) => store.contacts.saveFlowState(contact.id, JSON.stringify(state), clock.now()),
     });
   }
 

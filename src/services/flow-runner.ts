@@ -10,6 +10,12 @@ export interface FlowControls {
   play(prompt: Prompt): void;
   /** Ends the contact with DisconnectReason CONTACT_FLOW_DISCONNECT and hangs up. */
   disconnect(): void;
+  /** Merges attributes into the contact's, committed before it resolves. */
+  setAttributes(attributes: Readonly<Record<string, string>>): Promise<void>;
+  /** Moves the contact to QUEUED in `queueId`, committed before it resolves. */
+  queue(queueId: string): Promise<void>;
+  /** Saves the flow's state with the contact, committed before it resolves. */
+  saveState(state: unknown): Promise<void>;
 }
 
 export interface FlowSession {
@@ -22,14 +28,3 @@ export interface FlowSession {
 export interface FlowRunner {
   start(contact: ContactRecord, controls: FlowControls): FlowSession;
 }
-
-/**
- * The runner until flows run (issue #3): it ends every answered call at once, as a flow that holds only a
- * DisconnectParticipant action would.
- */
-export const disconnectingFlowRunner: FlowRunner = {
-  start(_contact, controls) {
-    controls.disconnect();
-    return { digits: () => {}, promptFinished: () => {}, ended: () => {} };
-  },
-};

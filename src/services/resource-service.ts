@@ -215,6 +215,10 @@ export class ResourceService {
     return hours;
   }
 
+  listHoursOfOperation(instanceId: string): Promise<HoursOfOperationRecord[]> {
+    return this.deps.store.hoursOfOperation.list(instanceId);
+  }
+
   findHoursByName(instanceId: string, name: string): Promise<HoursOfOperationRecord | undefined> {
     return this.deps.store.hoursOfOperation.findByName(instanceId, name);
   }

@@ -119,6 +119,8 @@ export interface ContactsTable {
   disconnect_reason: string | null;
   /** Bumped on every change; guarded updates compare it so a stale writer changes nothing. */
   revision: number;
+  /** The flow engine's last saved state (JSON), while the flow waits for an event. */
+  flow_state: string | null;
 }
 
 export interface ClientTokensTable {

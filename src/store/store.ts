@@ -150,6 +150,7 @@ export interface InstanceRepository {
 
 export interface HoursOfOperationRepository {
   insert(hours: HoursOfOperationRecord): Promise<void>;
+  list(instanceId: string): Promise<HoursOfOperationRecord[]>;
   get(instanceId: string, id: string): Promise<HoursOfOperationRecord | undefined>;
   findByName(instanceId: string, name: string): Promise<HoursOfOperationRecord | undefined>;
 }
@@ -227,6 +228,10 @@ export interface ContactRepository {
     at: number,
     check: (merged: Record<string, string>) => void,
   ): Promise<ContactRecord | undefined>;
+  /** Saves the flow engine's state of a live contact (JSON text). */
+  saveFlowState(id: string, state: string, at: number): Promise<void>;
+  /** Contacts waiting in `queueId`. */
+  countQueued(queueId: string): Promise<number>;
   /** Live contacts placed by `nodeId`. */
   listLiveOnNode(nodeId: string): Promise<ContactRecord[]>;
   /** Recomputes every instance's live counters from the contacts table, repairing any drift. */

@@ -114,6 +114,20 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher): C
       });
     },
 
+    async saveFlowState(id, state, at) {
+      await writes.run((trx) => q.saveFlowState.execute(trx, { id, state, at }), { singleStatement: true });
+    },
+
+    async countQueued(queueId) {
+      const row = await db
+        .selectFrom('contacts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('queue_id', '=', queueId)
+        .where('state', '=', 'QUEUED')
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
     async listLiveOnNode(nodeId) {
       const rows = await db
         .selectFrom('contacts')
@@ -262,6 +276,13 @@ function preparedQueries(db: Kysely<Database>) {
     releaseCampaignSlot: slot(true, -1),
     insertContact: prepare<Record<string, unknown>, never>(
       db.insertInto('contacts').values(Object.fromEntries(contactColumns.map((c) => [c, param(c)])) as unknown as ContactsTable),
+    ),
+    saveFlowState: prepare<{ id: string; state: string; at: number }, never>(
+      db
+        .updateTable('contacts')
+        .set({ flow_state: param<string>('state'), last_updated_at: param<number>('at') })
+        .where('id', '=', param<string>('id'))
+        .where('state', '!=', 'DISCONNECTED'),
     ),
     getContact: prepare<{ instanceId: string; id: string }, Row>(
       db

@@ -76,6 +76,10 @@ export function instanceRepository(db: Kysely<Database>): InstanceRepository {
 export function hoursOfOperationRepository(db: Kysely<Database>): HoursOfOperationRepository {
   return {
     insert: (hours) => insertUnique(() => db.insertInto('hours_of_operation').values(hoursToRow(hours)).execute()),
+    async list(instanceId) {
+      const rows = await db.selectFrom('hours_of_operation').selectAll().where('instance_id', '=', instanceId).orderBy('id').execute();
+      return rows.map(hoursFromRow);
+    },
     async get(instanceId, id) {
       const row = await db
         .selectFrom('hours_of_operation')

@@ -262,5 +262,6 @@ export function contactToRow(c: ContactRecord): ContactsTable {
     last_updated_at: c.lastUpdatedAt,
     disconnect_reason: c.disconnectReason,
     revision: c.revision,
+    flow_state: null,
   };
 }

@@ -12,7 +12,7 @@ describe('the outbound contact lifecycle on the simulated network', () => {
   const at = (start: number, ms = 0) => (start + ms) / 1000;
 
   describe('an answered call', () => {
-    it('rings, connects when the callee answers, and ends with CONTACT_FLOW_DISCONNECT when the flow hangs up', async () => {
+    it('rings, connects when the callee answers, plays the demo flow and ends with CONTACT_FLOW_DISCONNECT when the flow hangs up', async () => {
       app = await startTestApp();
       const t0 = app.clock.now();
       const contactId = await startCall(app, CALLEE.answers);
@@ -26,6 +26,12 @@ describe('the outbound contact lifecycle on the simulated network', () => {
       assert.equal(app.activeCalls(), 1);
 
       await app.advance(1);
+      const connected = await describeContact(app, contactId);
+      assert.equal(connected.ConnectedToSystemTimestamp, at(t0, 2_000));
+      assert.equal(connected.DisconnectTimestamp, undefined, 'the demo flow is still speaking');
+
+      // The demo prompt has 9 words: 3.6 s at the simulated network's speaking rate.
+      await app.advance(3_600);
       const ended = await describeContact(app, contactId);
       assert.deepEqual(ended, {
         Arn: `arn:aws:connect:us-east-1:000000000000:instance/${DEMO.instanceId}/contact/${contactId}`,
@@ -38,8 +44,8 @@ describe('the outbound contact lifecycle on the simulated network', () => {
         InitiationTimestamp: at(t0),
         RingStartTimestamp: at(t0),
         ConnectedToSystemTimestamp: at(t0, 2_000),
-        DisconnectTimestamp: at(t0, 2_000),
-        LastUpdateTimestamp: at(t0, 2_000),
+        DisconnectTimestamp: at(t0, 5_600),
+        LastUpdateTimestamp: at(t0, 5_600),
         DisconnectReason: 'CONTACT_FLOW_DISCONNECT',
         Attributes: {},
       });

@@ -1,0 +1,274 @@
+/**
+ * Runs the flow-language engine (`flows/`) on answered calls: each event goes through `step`, the state is
+ * saved while the flow waits, and the returned commands are carried out through the call and the store,
+ * in order. One session per contact; its events are handled one at a time.
+ */
+import {
+  compileFlow,
+  initialStep,
+  step,
+  type CompiledFlow,
+  type FlowCommand,
+  type FlowContext,
+  type FlowEvent,
+  type FlowState,
+  type HoursOfOperation,
+  type OutboundCallStatus,
+  type PromptSpec,
+  type QueueInfo,
+  type StepResult,
+} from '../flows/index.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { ContactRecord, Store } from '../store/store.js';
+import type { FlowControls, FlowRunner, FlowSession } from './flow-runner.js';
+import type { ResourceService } from './resource-service.js';
+
+export interface FlowEngineRunnerDeps {
+  readonly resources: ResourceService;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** What a flow may look up in its instance, loaded before it runs because `step` may not wait. */
+interface InstanceSnapshot {
+  readonly queues: ReadonlyMap<string, QueueInfo & { readonly atCapacity: boolean }>;
+  readonly hours: ReadonlyMap<string, HoursOfOperation>;
+  readonly flows: ReadonlyMap<string, CompiledFlow>;
+}
+
+/** How long an instance's queues, hours and flows are reused before they are read again. */
+const SNAPSHOT_TTL_MS = 1000;
+/** Most queues, hours or flows a snapshot reads; Connect's own quotas are far below. */
+const SNAPSHOT_LIMIT = 1000;
+
+const AMD_TO_CALL_STATUS: Readonly<Record<string, OutboundCallStatus>> = {
+  HUMAN_ANSWERED: 'CallAnswered',
+  VOICEMAIL_BEEP: 'VoicemailBeep',
+  VOICEMAIL_NO_BEEP: 'VoicemailNoBeep',
+};
+
+export class FlowEngineRunner implements FlowRunner {
+  readonly #snapshots = new Map<string, { readonly until: number; readonly snapshot: Promise<InstanceSnapshot> }>();
+  /** Compiled flows by content hash: content is immutable for a hash, compiling it is not free. */
+  readonly #compiled = new Map<string, CompiledFlow>();
+
+  constructor(readonly deps: FlowEngineRunnerDeps) {}
+
+  start(contact: ContactRecord, controls: FlowControls): FlowSession {
+    return new EngineSession(this, contact, controls);
+  }
+
+  /** The instance's queues, hours and published flows, read at most once a second. */
+  snapshot(instanceId: string): Promise<InstanceSnapshot> {
+    const now = this.deps.clock.now();
+    const cached = this.#snapshots.get(instanceId);
+    if (cached !== undefined && cached.until > now) return cached.snapshot;
+    const snapshot = this.#load(instanceId);
+    this.#snapshots.set(instanceId, { until: now + SNAPSHOT_TTL_MS, snapshot });
+    snapshot.catch(() => this.#snapshots.delete(instanceId));
+    return snapshot;
+  }
+
+  compiled(contentSha256: string, content: string): CompiledFlow {
+    let flow = this.#compiled.get(contentSha256);
+    if (flow === undefined) {
+      flow = compileFlow(content);
+      this.#compiled.set(contentSha256, flow);
+    }
+    return flow;
+  }
+
+  async #load(instanceId: string): Promise<InstanceSnapshot> {
+    const { resources, store } = this.deps;
+    const page = { limit: SNAPSHOT_LIMIT };
+    const [queueRecords, hourRecords, flowRecords] = await Promise.all([
+      resources.listQueues(instanceId, [], page),
+      resources.listHoursOfOperation(instanceId),
+      resources.listContactFlows(instanceId, [], page),
+    ]);
+    const queues = new Map<string, QueueInfo & { atCapacity: boolean }>();
+    for (const q of queueRecords) {
+      const atCapacity = q.maxContacts !== null && (await store.contacts.countQueued(q.id)) >= q.maxContacts;
+      const info = { id: q.id, arn: q.arn, name: q.name, hoursOfOperationId: q.hoursOfOperationId, atCapacity };
+      queues.set(q.id, info).set(q.arn, info);
+    }
+    const hours = new Map<string, HoursOfOperation>();
+    for (const h of hourRecords) {
+      const value = { timeZone: h.timeZone, config: h.config as HoursOfOperation['config'] };
+      hours.set(h.id, value).set(h.arn, value);
+    }
+    const flows = new Map<string, CompiledFlow>();
+    for (const f of flowRecords) {
+      if (f.status !== 'PUBLISHED') continue;
+      try {
+        const compiled = this.compiled(f.contentSha256, f.content);
+        flows.set(f.id, compiled).set(f.arn, compiled);
+      } catch {
+        // A flow stored before it had to compile cannot be transferred to; TransferToFlow takes its error branch.
+      }
+    }
+    return { queues, hours, flows };
+  }
+}
+
+class EngineSession implements FlowSession {
+  #flow: CompiledFlow | undefined;
+  #snapshot: InstanceSnapshot | undefined;
+  #state: FlowState | undefined;
+  /** Sequence of the prompt playing now: the carrier reports the end of the latest prompt only. */
+  #playing: number | null = null;
+  readonly #timers = new Map<number, TimerHandle>();
+  #over = false;
+  #tail: Promise<void>;
+
+  constructor(
+    private readonly runner: FlowEngineRunner,
+    private readonly contact: ContactRecord,
+    private readonly controls: FlowControls,
+  ) {
+    this.#tail = this.#begin().catch((error: unknown) => this.#fail(error));
+  }
+
+  digits(keys: string): void {
+    this.#feed({ type: 'Digits', keys, at: this.runner.deps.clock.now() });
+  }
+
+  promptFinished(): void {
+    const seq = this.#playing;
+    if (seq === null) return;
+    this.#playing = null;
+    this.#feed({ type: 'PromptFinished', seq, at: this.runner.deps.clock.now() });
+  }
+
+  ended(): void {
+    this.#over = true;
+    for (const timer of this.#timers.values()) this.runner.deps.clock.clearTimer(timer);
+    this.#timers.clear();
+  }
+
+  async #begin(): Promise<void> {
+    const { resources, clock } = this.runner.deps;
+    const record = await resources.requireFlow(this.contact.instanceId, this.contact.flowId);
+    this.#flow = this.runner.compiled(record.contentSha256, record.content);
+    this.#snapshot = await this.runner.snapshot(this.contact.instanceId);
+    if (this.#over) return;
+    await this.#apply(initialStep(this.#flow, this.#context(), clock.now()));
+  }
+
+  #feed(event: FlowEvent): void {
+    this.#tail = this.#tail
+      .then(async () => {
+        if (this.#over || this.#flow === undefined || this.#state === undefined) return;
+        await this.#apply(step(this.#flow, this.#state, event, this.#context()));
+      })
+      .catch((error: unknown) => this.#fail(error));
+  }
+
+  async #apply({ state, commands }: StepResult): Promise<void> {
+    this.#state = state;
+    // Saved before its commands act, so what the flow waits for is on record first.
+    if (state.ended === null && state.wait !== null) await this.controls.saveState(state);
+    for (const command of commands) {
+      if (this.#over) return;
+      await this.#execute(command);
+    }
+  }
+
+  async #execute(command: FlowCommand): Promise<void> {
+    const { clock, logger } = this.runner.deps;
+    switch (command.type) {
+      case 'Play':
+        this.#playing = command.seq;
+        this.controls.play({ text: spokenText(command.prompt) });
+        return;
+      case 'StartTimer':
+        this.#timers.set(
+          command.seq,
+          clock.setTimer(command.ms, () => {
+            this.#timers.delete(command.seq);
+            this.#feed({ type: 'TimerFired', seq: command.seq, at: clock.now() });
+          }),
+        );
+        return;
+      case 'CancelTimer': {
+        const timer = this.#timers.get(command.seq);
+        if (timer !== undefined) clock.clearTimer(timer);
+        this.#timers.delete(command.seq);
+        return;
+      }
+      case 'SetContactAttributes':
+        return this.controls.setAttributes(command.attributes);
+      case 'InvokeLambda':
+        // No function endpoints are configured yet (issue #3): the invocation fails, as an unreachable one would.
+        logger.warn('no endpoint for Lambda function; taking the error branch', { contactId: this.contact.id, functionArn: command.functionArn });
+        this.#feed({ type: 'LambdaResult', seq: command.seq, ok: false, at: clock.now() });
+        return;
+      case 'QueueContact':
+        return this.controls.queue(command.queueId);
+      case 'Disconnect':
+        this.#over = true;
+        this.controls.disconnect();
+        return;
+      case 'EndFlow':
+        // A contact flow that ends without hanging up or queueing leaves nobody to talk to: hang up.
+        if (!this.#over && command.reason !== 'Queued' && command.reason !== 'CustomerHungUp') {
+          this.#over = true;
+          this.controls.disconnect();
+        }
+        return;
+      case 'Log':
+        if (command.entry.kind === 'Unsupported') logger.warn('flow action not supported', { contactId: this.contact.id, ...command.entry });
+        else logger.debug('flow', { contactId: this.contact.id, ...command.entry });
+        return;
+    }
+  }
+
+  #context(): FlowContext {
+    const snapshot = this.#snapshot;
+    const c = this.contact;
+    return {
+      contact: {
+        contactId: c.id,
+        initialContactId: c.id,
+        instanceArn: c.arn.slice(0, c.arn.indexOf('/contact/')),
+        customerAddress: c.customerNumber,
+        systemAddress: c.systemNumber,
+        ...(c.name !== null && { name: c.name }),
+        ...(c.description !== null && { description: c.description }),
+        ...(c.references !== null && { references: c.references as NonNullable<FlowContext['contact']['references']> }),
+        attributes: c.attributes,
+        ...(c.queueId !== null && { queueId: c.queueId }),
+      },
+      seed: c.id,
+      ...(c.amdStatus !== null && { outboundCallStatus: AMD_TO_CALL_STATUS[c.amdStatus] ?? 'NotDetected' }),
+      queue: (idOrArn) => snapshot?.queues.get(idOrArn),
+      queueAtCapacity: (queueId) => snapshot?.queues.get(queueId)?.atCapacity === true,
+      hoursOfOperation: (idOrArn) => snapshot?.hours.get(idOrArn),
+      flow: (idOrArn) => snapshot?.flows.get(idOrArn),
+    };
+  }
+
+  /** The flow could not go on (its content does not compile, the store refused a write): hang up. */
+  #fail(error: unknown): void {
+    this.runner.deps.logger.error('flow failed; hanging up', { contactId: this.contact.id, error: String(error) });
+    if (this.#over) return;
+    this.#over = true;
+    this.controls.disconnect();
+  }
+}
+
+/** What the callee hears, as text the network can speak. */
+function spokenText(prompt: PromptSpec): string {
+  switch (prompt.kind) {
+    case 'text':
+      return prompt.text;
+    case 'ssml':
+      return prompt.ssml.replace(/<[^>]*>/g, ' ');
+    case 'promptId':
+      return `prompt ${prompt.promptId}`;
+    case 'media':
+      return `audio ${prompt.uri}`;
+  }
+}

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { CALLEE, describeContact, ok, ops, startCall } from '../../helpers/connect.js';
+import { DEMO, startTestApp, type TestApp } from '../../helpers/test-app.js';
+
+const PRESSES_1_AFTER_EACH_PROMPT = '+12065550101';
+const HANGS_UP_MID_PROMPT = '+12065550108';
+
+const disconnect = { Identifier: 'bye', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} };
+const setAnswer = (id: string, answer: string) => ({
+  Identifier: id,
+  Type: 'UpdateContactAttributes',
+  Parameters: { Attributes: { answer } },
+  Transitions: { NextAction: 'bye', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
+});
+
+/** Asks for 1 or 2 and records the answer, or "timeout", as a contact attribute. */
+const CONFIRM_FLOW = {
+  Version: '2019-10-30',
+  StartAction: 'ask',
+  Actions: [
+    {
+      Identifier: 'ask',
+      Type: 'GetParticipantInput',
+      Parameters: { Text: 'Press 1 to confirm your appointment, or 2 to cancel it.', StoreInput: 'False', InputTimeLimitSeconds: '5' },
+      Transitions: {
+        NextAction: 'bye',
+        Conditions: [
+          { NextAction: 'confirmed', Condition: { Operator: 'Equals', Operands: ['1'] } },
+          { NextAction: 'cancelled', Condition: { Operator: 'Equals', Operands: ['2'] } },
+        ],
+        Errors: [
+          { ErrorType: 'InputTimeLimitExceeded', NextAction: 'timeout' },
+          { ErrorType: 'NoMatchingCondition', NextAction: 'bye' },
+          { ErrorType: 'NoMatchingError', NextAction: 'bye' },
+        ],
+      },
+    },
+    setAnswer('confirmed', 'confirmed'),
+    setAnswer('cancelled', 'cancelled'),
+    setAnswer('timeout', 'timeout'),
+    disconnect,
+  ],
+};
+
+/** Sends the contact to the demo queue. */
+const QUEUE_FLOW = {
+  Version: '2019-10-30',
+  StartAction: 'target',
+  Actions: [
+    {
+      Identifier: 'target',
+      Type: 'UpdateContactTargetQueue',
+      Parameters: { QueueId: DEMO.queueId },
+      Transitions: { NextAction: 'transfer', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
+    },
+    {
+      Identifier: 'transfer',
+      Type: 'TransferContactToQueue',
+      Parameters: {},
+      Transitions: {
+        NextAction: 'bye',
+        Errors: [
+          { ErrorType: 'QueueAtCapacity', NextAction: 'bye' },
+          { ErrorType: 'NoMatchingError', NextAction: 'bye' },
+        ],
+      },
+    },
+    disconnect,
+  ],
+};
+
+describe('flows running on answered calls', () => {
+  let app: TestApp;
+  afterEach(() => app?.close());
+
+  async function flow(content: object): Promise<string> {
+    const created = ok(await app.request(ops.createContactFlow(DEMO.instanceId, { Name: `flow-${Math.random()}`, Content: JSON.stringify(content) })));
+    return created.ContactFlowId as string;
+  }
+
+  it('branches on the key the callee presses and records it as a contact attribute', async () => {
+    app = await startTestApp();
+    const contactId = await startCall(app, PRESSES_1_AFTER_EACH_PROMPT, { ContactFlowId: await flow(CONFIRM_FLOW) });
+    await app.advance(30_000);
+    assert.deepEqual(ok(await app.request(ops.getContactAttributes(contactId))).Attributes, { answer: 'confirmed' });
+    assert.equal((await describeContact(app, contactId)).DisconnectReason, 'CONTACT_FLOW_DISCONNECT');
+  });
+
+  it('takes the InputTimeLimitExceeded branch when the callee presses nothing', async () => {
+    app = await startTestApp();
+    const contactId = await startCall(app, CALLEE.answers, { ContactFlowId: await flow(CONFIRM_FLOW) });
+    await app.advance(60_000);
+    assert.deepEqual(ok(await app.request(ops.getContactAttributes(contactId))).Attributes, { answer: 'timeout' });
+  });
+
+  it('ends with CUSTOMER_DISCONNECT when the callee hangs up during a prompt', async () => {
+    app = await startTestApp();
+    const contactId = await startCall(app, HANGS_UP_MID_PROMPT, { ContactFlowId: await flow(CONFIRM_FLOW) });
+    await app.advance(30_000);
+    const contact = await describeContact(app, contactId);
+    assert.equal(contact.DisconnectReason, 'CUSTOMER_DISCONNECT');
+    assert.deepEqual(contact.Attributes, {});
+  });
+
+  it('queues the contact, which waits there until the customer hangs up', async () => {
+    app = await startTestApp();
+    const t0 = app.clock.now();
+    const contactId = await startCall(app, CALLEE.hangsUpAfter10s, { ContactFlowId: await flow(QUEUE_FLOW) });
+    await app.advance(5_000);
+    const queued = await describeContact(app, contactId);
+    assert.equal(queued.QueueInfo.Id, DEMO.queueId);
+    assert.equal(queued.QueueInfo.EnqueueTimestamp, (t0 + 2_000) / 1000);
+    assert.equal(queued.DisconnectTimestamp, undefined);
+    await app.advance(10_000);
+    assert.equal((await describeContact(app, contactId)).DisconnectReason, 'CUSTOMER_DISCONNECT');
+  });
+
+  it('refuses to create a PUBLISHED flow the engine cannot compile', async () => {
+    app = await startTestApp();
+    const broken = { ...CONFIRM_FLOW, Actions: CONFIRM_FLOW.Actions.filter((a) => a.Identifier !== 'timeout') };
+    const response = await app.request(ops.createContactFlow(DEMO.instanceId, { Name: 'broken', Content: JSON.stringify(broken) }));
+    assert.equal(response.status, 400);
+    assert.match(JSON.stringify(response.json.problems), /timeout/);
+  });
+});
