@@ -9,6 +9,7 @@ import { handlers } from './api/operations/index.js';
 import { SigV4Verifier } from './api/sigv4.js';
 import { createPinoLogger } from './logging/pino-logger.js';
 import { ContactService } from './services/contact-service.js';
+import { HttpLambdaInvoker } from './integrations/http-lambda-invoker.js';
 import { FlowEngineRunner } from './services/flow-engine-runner.js';
 import type { FlowRunner } from './services/flow-runner.js';
 import { RateLimiter } from './services/rate-limiter.js';
@@ -77,7 +78,15 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     store,
     resources,
     carrier,
-    flows: options.flows ?? new FlowEngineRunner({ resources, store, clock, logger: logger.child({ component: 'flows' }) }),
+    flows:
+      options.flows ??
+      new FlowEngineRunner({
+        resources,
+        store,
+        clock,
+        logger: logger.child({ component: 'flows' }),
+        lambdas: new HttpLambdaInvoker(config.lambdaFunctions, clock),
+      }),
     clock,
     ids,
     logger: logger.child({ component: 'contacts' }),

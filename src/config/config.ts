@@ -106,6 +106,8 @@ export const fileSchema = z
     allowedPrefixes: z.array(z.string().regex(/^\+\d+$/)).optional(),
     blockedPrefixes: z.array(z.string().regex(/^\+\d+$/)).optional(),
     instances: z.array(instanceSchema).optional(),
+    /** Lambda function ARN (or bare function name) → HTTP endpoint that InvokeLambdaFunction POSTs to. */
+    lambdaFunctions: z.record(z.string().min(1), z.url()).optional(),
   })
   .strict();
 
@@ -142,6 +144,7 @@ export interface Config {
   readonly blockedPrefixes: readonly string[];
   readonly signatureMaxSkewMs: number;
   readonly clientTokenTtlMs: number;
+  readonly lambdaFunctions: Readonly<Record<string, string>>;
   /** Declared resources, with flow files already read. */
   readonly instances: readonly DeclaredInstance[];
 }
@@ -237,6 +240,7 @@ export function loadConfig({
     blockedPrefixes: file.blockedPrefixes ?? DEFAULTS.blockedPrefixes,
     signatureMaxSkewMs: DEFAULTS.signatureMaxSkewMs,
     clientTokenTtlMs: DEFAULTS.clientTokenTtlMs,
+    lambdaFunctions: file.lambdaFunctions ?? {},
     instances: (file.instances ?? []).map((i) => ({
       ...i,
       flows: i.flows.map((f) => ({

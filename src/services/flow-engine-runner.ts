@@ -22,6 +22,7 @@ import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { ContactRecord, Store } from '../store/store.js';
 import type { FlowControls, FlowRunner, FlowSession } from './flow-runner.js';
+import type { LambdaInvoker } from './lambda-invoker.js';
 import type { ResourceService } from './resource-service.js';
 
 export interface FlowEngineRunnerDeps {
@@ -29,6 +30,7 @@ export interface FlowEngineRunnerDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly lambdas: LambdaInvoker;
 }
 
 /** What a flow may look up in its instance, loaded before it runs because `step` may not wait. */
@@ -201,9 +203,11 @@ class EngineSession implements FlowSession {
       case 'SetContactAttributes':
         return this.controls.setAttributes(command.attributes);
       case 'InvokeLambda':
-        // No function endpoints are configured yet (issue #3): the invocation fails, as an unreachable one would.
-        logger.warn('no endpoint for Lambda function; taking the error branch', { contactId: this.contact.id, functionArn: command.functionArn });
-        this.#feed({ type: 'LambdaResult', seq: command.seq, ok: false, at: clock.now() });
+        // Not awaited: the flow waits for the result as an event, and its own timer ends a slow call.
+        void this.runner.deps.lambdas.invoke(command.functionArn, command.payload, command.timeoutMs).then((outcome) => {
+          if (!outcome.ok) logger.warn('Lambda function failed', { contactId: this.contact.id, functionArn: command.functionArn, reason: outcome.reason });
+          this.#feed({ type: 'LambdaResult', seq: command.seq, ok: outcome.ok, ...(outcome.ok && { values: outcome.values }), at: clock.now() });
+        });
         return;
       case 'QueueContact':
         return this.controls.queue(command.queueId);
