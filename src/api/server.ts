@@ -61,6 +61,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
   const log = deps.logger.child({ component: 'api' });
 
+  const verify = (request: FastifyRequest, body: Buffer) =>
+    deps.verifier.verify({
+      method: request.method,
+      rawPath: request.url.split('?')[0] ?? '/',
+      rawQuery: request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '',
+      headers: request.headers,
+      body,
+    });
+
   app.decorateRequest('requestId', '');
   app.addHook('onRequest', (request, reply, done) => {
     request.requestId = randomUUID();
@@ -82,13 +91,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       url: operation.http.requestUri.replace(/\{(\w+)\}/g, ':$1'),
       handler: async (request, reply) => {
         const body = rawBody(request);
-        await deps.verifier.verify({
-          method: request.method,
-          rawPath: request.url.split('?')[0] ?? '/',
-          rawQuery: request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '',
-          headers: request.headers,
-          body,
-        });
+        await verify(request, body);
         if (!deps.rateLimiter.tryTake(name)) {
           throw operation.errors.includes('ThrottlingException')
             ? new ThrottlingException('Rate exceeded')
@@ -107,6 +110,24 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       },
     });
   }
+
+  // outdial's own: a contact's flow log, as Connect keeps it in CloudWatch Logs. Signed like the rest.
+  app.get('/outdial/contacts/:InstanceId/:ContactId/flow-log', async (request, reply) => {
+    await verify(request, rawBody(request));
+    const { InstanceId, ContactId } = request.params as { InstanceId: string; ContactId: string };
+    const log = await deps.services.contacts.flowLog(InstanceId, ContactId);
+    return reply
+      .header('content-type', 'application/json')
+      .send(
+        JSON.stringify({
+          ContactId,
+          FlowLog: log.map(({ entry }) => {
+            const { at, ...rest } = entry as { at: number };
+            return { Timestamp: at / 1000, ...rest };
+          }),
+        }),
+      );
+  });
 
   app.setNotFoundHandler((request, reply) => {
     sendError(reply, new UnknownOperationException(`No operation matches ${request.method} ${request.url.split('?')[0]}.`));

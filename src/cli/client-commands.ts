@@ -6,10 +6,15 @@ import {
   StartOutboundVoiceContactCommand,
   type Contact,
 } from '@aws-sdk/client-connect';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { SourceData } from '@smithy/types';
 import { DEFAULTS } from '../config/defaults.js';
 import { DEMO } from '../services/seed.js';
 
 export interface ClientOptions {
+  trace?: boolean;
   endpoint?: string;
   instance?: string;
   region: string;
@@ -24,17 +29,68 @@ export interface ClientOptions {
 const POLL_INTERVAL_MS = 600; // under DescribeContact's default 2 requests/s
 const UUID_OR_ARN = /^(arn:|[0-9a-f]{8}-[0-9a-f]{4}-)/i;
 
-function client(options: ClientOptions): ConnectClient {
+function endpointOf(options: ClientOptions): string {
+  return options.endpoint ?? process.env.OUTDIAL_ENDPOINT ?? `http://${DEFAULTS.host}:${DEFAULTS.port}`;
+}
+
+function credentials(): { accessKeyId: string; secretAccessKey: string } {
   const env = process.env;
+  return {
+    accessKeyId: env.OUTDIAL_ACCESS_KEY_ID ?? env.AWS_ACCESS_KEY_ID ?? DEFAULTS.localCredentials.accessKeyId,
+    secretAccessKey: env.OUTDIAL_SECRET_ACCESS_KEY ?? env.AWS_SECRET_ACCESS_KEY ?? DEFAULTS.localCredentials.secretAccessKey,
+  };
+}
+
+function client(options: ClientOptions): ConnectClient {
   // The SDK warns on every run that releases after January 2027 will need Node 22; outdial supports 20.
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return new ConnectClient({
-    region: options.region,
-    endpoint: options.endpoint ?? env.OUTDIAL_ENDPOINT ?? `http://${DEFAULTS.host}:${DEFAULTS.port}`,
-    credentials: {
-      accessKeyId: env.OUTDIAL_ACCESS_KEY_ID ?? env.AWS_ACCESS_KEY_ID ?? DEFAULTS.localCredentials.accessKeyId,
-      secretAccessKey: env.OUTDIAL_SECRET_ACCESS_KEY ?? env.AWS_SECRET_ACCESS_KEY ?? DEFAULTS.localCredentials.secretAccessKey,
-    },
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return new ConnectClient({ region: options.region, endpoint: endpointOf(options), credentials: credentials() });
+}
+
+/** SHA-256 for Smithy's signer, on node:crypto. */
+class Sha256 {
+  readonly #hash: Hash | Hmac;
+  constructor(secret?: SourceData) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(secret));
+  }
+  update(data: SourceData): void {
+    this.#hash.update(toBuffer(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(this.#hash.digest());
+  }
+}
+
+function toBuffer(data: SourceData): Buffer {
+  return typeof data === 'string' ? Buffer.from(data) : Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+/** GET on one of outdial's own routes, signed with SigV4 as the SDK signs Connect calls. */
+async function signedGet(options: ClientOptions, path: string): Promise<unknown> {
+  const url = new URL(path, endpointOf(options));
+  const signer = new SignatureV4({ credentials: credentials(), region: options.region, service: 'connect', sha256: Sha256, uriEscapePath: true });
+  const signed = await signer.sign(
+    new HttpRequest({ method: 'GET', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host } }),
+  );
+  const response = await fetch(url, { headers: signed.headers });
+  const body = (await response.json()) as { __type?: string; message?: string };
+  if (!response.ok) throw Object.assign(new Error(body.message ?? `HTTP ${response.status}`), { name: body.__type ?? 'Error', $fault: 'client' });
+  return body;
+}
+
+/** A flow-log entry as the flow-log route returns it. */
+interface TraceEntry {
+  readonly Timestamp: number;
+  readonly kind: string;
+  readonly actionId: string | null;
+  readonly [detail: string]: unknown;
+}
+
+/** One line per flow-log entry: when, which action, what happened. */
+export function traceLines(log: readonly TraceEntry[]): string[] {
+  return log.map(({ Timestamp, kind, actionId, ...rest }) => {
+    const when = new Date(Timestamp * 1000).toISOString();
+    return `${when}  ${kind.padEnd(17)} ${(actionId ?? '-').padEnd(16)} ${JSON.stringify(rest)}`;
   });
 }
 
@@ -112,8 +168,14 @@ export async function runCall(number: string, options: ClientOptions): Promise<v
 }
 
 export async function runContact(contactId: string, options: ClientOptions): Promise<void> {
-  const { Contact: contact } = await client(options).send(
-    new DescribeContactCommand({ InstanceId: options.instance ?? DEMO.instanceId, ContactId: contactId }),
-  );
+  const instanceId = options.instance ?? DEMO.instanceId;
+  if (options.trace === true) {
+    const path = `/outdial/contacts/${encodeURIComponent(instanceId)}/${encodeURIComponent(contactId)}/flow-log`;
+    const { FlowLog } = (await signedGet(options, path)) as { FlowLog: TraceEntry[] };
+    if (FlowLog.length === 0) process.stdout.write('no flow log: the flow has not run, or the instance keeps none (CONTACTFLOW_LOGS)\n');
+    for (const line of traceLines(FlowLog)) process.stdout.write(`${line}\n`);
+    return;
+  }
+  const { Contact: contact } = await client(options).send(new DescribeContactCommand({ InstanceId: instanceId, ContactId: contactId }));
   process.stdout.write(`${JSON.stringify(contact, null, 2)}\n`);
 }

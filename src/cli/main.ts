@@ -54,7 +54,11 @@ clientOptions(
 ).action((number: string, options: ClientOptions & Record<string, unknown>) => runCall(number, options));
 
 clientOptions(
-  program.command('contact').description('describe a contact (DescribeContact) as JSON').argument('<contact-id>'),
+  program
+    .command('contact')
+    .description('describe a contact (DescribeContact) as JSON, or print its flow log')
+    .argument('<contact-id>')
+    .option('--trace', "print the contact's flow log, action by action, instead"),
 ).action((id: string, options: ClientOptions) => runContact(id, options));
 
 /** An AWS error by its code and message, as the AWS CLI prints it; anything else by its message. */

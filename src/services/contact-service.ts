@@ -208,6 +208,12 @@ export class ContactService {
     this.#release(contact.id);
   }
 
+  /** The contact's flow log, oldest first; empty when the instance keeps none (CONTACTFLOW_LOGS). */
+  async flowLog(instanceIdOrArn: string, contactId: string): Promise<{ seq: number; at: number; entry: unknown }[]> {
+    const contact = await this.describe(instanceIdOrArn, contactId);
+    return this.deps.store.contacts.listFlowLog(contact.id);
+  }
+
   async getAttributes(instanceIdOrArn: string, contactId: string): Promise<Record<string, string>> {
     return (await this.describe(instanceIdOrArn, contactId)).attributes;
   }

@@ -35,6 +35,8 @@ export interface FlowEngineRunnerDeps {
 
 /** What a flow may look up in its instance, loaded before it runs because `step` may not wait. */
 interface InstanceSnapshot {
+  /** The instance's CONTACTFLOW_LOGS attribute: whether flows keep a log. */
+  readonly loggingEnabled: boolean;
   readonly queues: ReadonlyMap<string, QueueInfo & { readonly atCapacity: boolean }>;
   readonly hours: ReadonlyMap<string, HoursOfOperation>;
   readonly flows: ReadonlyMap<string, CompiledFlow>;
@@ -85,7 +87,8 @@ export class FlowEngineRunner implements FlowRunner {
   async #load(instanceId: string): Promise<InstanceSnapshot> {
     const { resources, store } = this.deps;
     const page = { limit: SNAPSHOT_LIMIT };
-    const [queueRecords, hourRecords, flowRecords] = await Promise.all([
+    const [instance, queueRecords, hourRecords, flowRecords] = await Promise.all([
+      resources.requireInstance(instanceId),
       resources.listQueues(instanceId, [], page),
       resources.listHoursOfOperation(instanceId),
       resources.listContactFlows(instanceId, [], page),
@@ -111,7 +114,7 @@ export class FlowEngineRunner implements FlowRunner {
         // A flow stored before it had to compile cannot be transferred to; TransferToFlow takes its error branch.
       }
     }
-    return { queues, hours, flows };
+    return { loggingEnabled: instance.attributes.CONTACTFLOW_LOGS === 'true', queues, hours, flows };
   }
 }
 
@@ -123,6 +126,7 @@ class EngineSession implements FlowSession {
   #playing: number | null = null;
   readonly #timers = new Map<number, TimerHandle>();
   #over = false;
+  #logged = 0;
   #tail: Promise<void>;
 
   constructor(
@@ -170,8 +174,13 @@ class EngineSession implements FlowSession {
 
   async #apply({ state, commands }: StepResult): Promise<void> {
     this.#state = state;
-    // Saved before its commands act, so what the flow waits for is on record first.
-    if (state.ended === null && state.wait !== null) await this.controls.saveState(state);
+    const at = this.runner.deps.clock.now();
+    const log = commands.flatMap((c) => (c.type === 'Log' ? [{ seq: ++this.#logged, at, entry: c.entry }] : []));
+    // Saved before its commands act, so what the flow waits for, and why, is on record first.
+    await Promise.all([
+      state.ended === null && state.wait !== null ? this.controls.saveState(state) : undefined,
+      this.runner.deps.store.contacts.appendFlowLog(this.contact.id, log),
+    ]);
     for (const command of commands) {
       if (this.#over) return;
       await this.#execute(command);
@@ -223,8 +232,8 @@ class EngineSession implements FlowSession {
         }
         return;
       case 'Log':
+        // Stored with the step (#apply); an unsupported action also deserves the operator's attention.
         if (command.entry.kind === 'Unsupported') logger.warn('flow action not supported', { contactId: this.contact.id, ...command.entry });
-        else logger.debug('flow', { contactId: this.contact.id, ...command.entry });
         return;
     }
   }
@@ -246,6 +255,7 @@ class EngineSession implements FlowSession {
         ...(c.queueId !== null && { queueId: c.queueId }),
       },
       seed: c.id,
+      loggingEnabled: snapshot?.loggingEnabled ?? false,
       ...(c.amdStatus !== null && { outboundCallStatus: AMD_TO_CALL_STATUS[c.amdStatus] ?? 'NotDetected' }),
       queue: (idOrArn) => snapshot?.queues.get(idOrArn),
       queueAtCapacity: (queueId) => snapshot?.queues.get(queueId)?.atCapacity === true,

@@ -56,6 +56,8 @@ export async function seedDemo(resources: ResourceService, logger: Logger): Prom
       inboundCallsEnabled: true,
       outboundCallsEnabled: true,
     });
+    // The demo shows what its flows did: `outdial contact <id> --trace`.
+    await resources.updateInstanceAttribute(instance.id, 'CONTACTFLOW_LOGS', 'true');
   }
   if (instance.id !== DEMO.instanceId) return false;
   if ((await resources.findHoursByName(instance.id, 'Basic Hours')) === undefined) {

@@ -131,6 +131,14 @@ export interface ClientTokensTable {
 }
 
 
+export interface ContactFlowLogsTable {
+  contact_id: string;
+  /** 1, 2, … per contact, in the order the flow wrote them. */
+  seq: number;
+  at: number;
+  entry: string;
+}
+
 export interface Database {
   instances: InstancesTable;
   hours_of_operation: HoursOfOperationTable;
@@ -139,4 +147,5 @@ export interface Database {
   queues: QueuesTable;
   contacts: ContactsTable;
   client_tokens: ClientTokensTable;
+  contact_flow_logs: ContactFlowLogsTable;
 }

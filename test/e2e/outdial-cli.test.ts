@@ -57,6 +57,25 @@ describe('the outdial call and contact commands', { concurrency: 3 }, () => {
     assert.equal(contact?.DisconnectTimestamp?.toISOString(), /disconnected at (\S+)/.exec(result.stdout)?.[1]);
   });
 
+  it('outdial contact --trace prints what the flow did, action by action', async () => {
+    const contactId = contactIdOf(await outdial('call', '+12065550100'));
+    const result = await outdial('contact', contactId, '--trace');
+    assert.equal(result.code, 0, result.stderr);
+    const kinds = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(/\s+/).slice(1, 3).join(' '));
+    assert.deepEqual(kinds, [
+      'EventReceived -',
+      'ActionEntered greet',
+      'EventReceived greet',
+      'BranchTaken greet',
+      'ActionEntered hang-up',
+      'FlowEnded hang-up',
+    ]);
+    for (const line of result.stdout.trimEnd().split('\n')) assert.match(line, new RegExp(`^${ISO}  `));
+  });
+
   it('outdial call +12065550103 reports the busy line as TELECOM_BUSY', async () => {
     const result = await outdial('call', '+12065550103');
     assert.equal(result.code, 0, result.stderr);

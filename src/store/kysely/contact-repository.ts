@@ -118,6 +118,18 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher): C
       await writes.run((trx) => q.saveFlowState.execute(trx, { id, state, at }), { singleStatement: true });
     },
 
+    async appendFlowLog(contactId, entries) {
+      if (entries.length === 0) return;
+      const rows = entries.map((e) => ({ contact_id: contactId, seq: e.seq, at: e.at, entry: JSON.stringify(e.entry) }));
+      // One multi-row INSERT: a step writes its entries together.
+      await writes.run((trx) => trx.insertInto('contact_flow_logs').values(rows).execute(), { singleStatement: true });
+    },
+
+    async listFlowLog(contactId) {
+      const rows = await db.selectFrom('contact_flow_logs').selectAll().where('contact_id', '=', contactId).orderBy('seq').execute();
+      return rows.map((r) => ({ seq: r.seq, at: Number(r.at), entry: JSON.parse(r.entry) as unknown }));
+    },
+
     async countQueued(queueId) {
       const row = await db
         .selectFrom('contacts')

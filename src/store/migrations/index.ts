@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import { initial } from './0001-initial.js';
 import { instanceClientToken } from './0002-instance-client-token.js';
 import { flowState } from './0003-flow-state.js';
+import { flowLog } from './0004-flow-log.js';
 
 /** Every migration in order, listed explicitly (a folder scan breaks under bundlers and tsx). */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-instance-client-token': instanceClientToken,
   '0003-flow-state': flowState,
+  '0004-flow-log': flowLog,
 };

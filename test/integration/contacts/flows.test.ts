@@ -94,6 +94,28 @@ describe('flows running on answered calls', () => {
     assert.deepEqual(ok(await app.request(ops.getContactAttributes(contactId))).Attributes, { answer: 'timeout' });
   });
 
+  it("keeps the flow log of a contact on an instance with CONTACTFLOW_LOGS, action by action", async () => {
+    app = await startTestApp();
+    const contactId = await startCall(app, PRESSES_1_AFTER_EACH_PROMPT, { ContactFlowId: await flow(CONFIRM_FLOW) });
+    await app.advance(30_000);
+    const { FlowLog } = ok(await app.request({ method: 'GET', path: `/outdial/contacts/${DEMO.instanceId}/${contactId}/flow-log` }));
+    const steps = (FlowLog as { kind: string; actionId: string | null; Timestamp: number }[]).map((e) => `${e.kind} ${e.actionId ?? '-'}`);
+    assert.deepEqual(steps.slice(0, 2), ['EventReceived -', 'ActionEntered ask']);
+    assert.ok(steps.includes('BranchTaken ask'), steps.join('\n'));
+    assert.ok(steps.includes('AttributesChanged confirmed'), steps.join('\n'));
+    assert.equal(steps.at(-1), 'FlowEnded bye');
+    assert.equal(typeof (FlowLog as { Timestamp: number }[])[0]?.Timestamp, 'number');
+  });
+
+  it('keeps no flow log where the instance turns CONTACTFLOW_LOGS off', async () => {
+    app = await startTestApp();
+    ok(await app.request({ method: 'POST', path: `/instance/${DEMO.instanceId}/attribute/CONTACTFLOW_LOGS`, body: { Value: 'false' } }));
+    await app.advance(2_000); // past the one-second cache of instance reads
+    const contactId = await startCall(app, PRESSES_1_AFTER_EACH_PROMPT, { ContactFlowId: await flow(CONFIRM_FLOW) });
+    await app.advance(30_000);
+    assert.deepEqual(ok(await app.request({ method: 'GET', path: `/outdial/contacts/${DEMO.instanceId}/${contactId}/flow-log` })).FlowLog, []);
+  });
+
   it('ends with CUSTOMER_DISCONNECT when the callee hangs up during a prompt', async () => {
     app = await startTestApp();
     const contactId = await startCall(app, HANGS_UP_MID_PROMPT, { ContactFlowId: await flow(CONFIRM_FLOW) });
