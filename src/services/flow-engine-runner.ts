@@ -192,7 +192,7 @@ class EngineSession implements FlowSession {
     switch (command.type) {
       case 'Play':
         this.#playing = command.seq;
-        this.controls.play({ text: spokenText(command.prompt) });
+        this.controls.play({ text: spokenText(command.prompt), voice: command.voice.voice, interruptible: command.interruptibleByDigits });
         return;
       case 'StartTimer':
         this.#timers.set(

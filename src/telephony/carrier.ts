@@ -53,6 +53,10 @@ export interface DialRequest {
 /** Something for the callee to hear. */
 export interface Prompt {
   readonly text: string;
+  /** The text-to-speech voice (Connect's `TextToSpeechVoice`, e.g. Joanna). */
+  readonly voice?: string;
+  /** A key press stops the prompt (barge-in); `promptFinished` follows the keys. */
+  readonly interruptible?: boolean;
 }
 
 /** A placed call. Methods are fire-and-forget; outcomes arrive through the CallListener. */

@@ -53,6 +53,7 @@ class SimulatedCall implements Call {
   #phase: Phase = 'dialing';
   #timers = new Set<TimerHandle>();
   #promptTimer: TimerHandle | undefined;
+  #promptInterruptible = false;
   #promptsStarted = 0;
 
   constructor(
@@ -100,6 +101,7 @@ class SimulatedCall implements Call {
       this.#after(duration / 2, () => this.#end('callee-hangup'));
       return;
     }
+    this.#promptInterruptible = prompt.interruptible === true;
     this.#promptTimer = this.#after(duration, () => {
       this.#promptTimer = undefined;
       this.listener.promptFinished();
@@ -138,7 +140,14 @@ class SimulatedCall implements Call {
   }
 
   #press(keys: string): void {
-    if (this.#phase === 'answered') this.listener.digits(keys);
+    if (this.#phase !== 'answered') return;
+    this.listener.digits(keys);
+    // Keys cut an interruptible prompt short; the listener hears that it finished, after the keys.
+    if (this.#promptTimer !== undefined && this.#promptInterruptible) {
+      this.#cancel(this.#promptTimer);
+      this.#promptTimer = undefined;
+      this.listener.promptFinished();
+    }
   }
 
   #end(cause: CallEndCause): void {

@@ -70,6 +70,33 @@ const QUEUE_FLOW = {
   ],
 };
 
+/** Collects keys up to # while a long prompt plays, and stores them. */
+const ACCOUNT_NUMBER_FLOW = {
+  Version: '2019-10-30',
+  StartAction: 'ask',
+  Actions: [
+    {
+      Identifier: 'ask',
+      Type: 'GetParticipantInput',
+      Parameters: {
+        Text: 'Please key in your account number followed by the pound key. You can start at any time during this message.',
+        StoreInput: 'True',
+        InputTimeLimitSeconds: '5',
+        InputValidation: { CustomValidation: { MaximumLength: '10' } },
+        DTMFConfiguration: { InputTerminationSequence: '#' },
+      },
+      Transitions: { NextAction: 'store', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
+    },
+    {
+      Identifier: 'store',
+      Type: 'UpdateContactAttributes',
+      Parameters: { Attributes: { account: '$.StoredCustomerInput' } },
+      Transitions: { NextAction: 'bye', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
+    },
+    disconnect,
+  ],
+};
+
 describe('flows running on answered calls', () => {
   let app: TestApp;
   afterEach(() => app?.close());
@@ -85,6 +112,17 @@ describe('flows running on answered calls', () => {
     await app.advance(30_000);
     assert.deepEqual(ok(await app.request(ops.getContactAttributes(contactId))).Attributes, { answer: 'confirmed' });
     assert.equal((await describeContact(app, contactId)).DisconnectReason, 'CONTACT_FLOW_DISCONNECT');
+  });
+
+  it('takes keys pressed during the prompt (barge-in) as input', async () => {
+    app = await startTestApp();
+    const pressesDuringPrompt = '+12065550109'; // presses 1234# 3 s after answering; the prompt lasts 8 s
+    const t0 = app.clock.now();
+    const contactId = await startCall(app, pressesDuringPrompt, { ContactFlowId: await flow(ACCOUNT_NUMBER_FLOW) });
+    await app.advance(30_000);
+    const contact = await describeContact(app, contactId);
+    assert.deepEqual(contact.Attributes, { account: '1234' });
+    assert.equal(contact.DisconnectTimestamp, (t0 + 2_000 + 3_000) / 1000, 'the flow went on at the keys, not at the end of the prompt');
   });
 
   it('takes the InputTimeLimitExceeded branch when the callee presses nothing', async () => {

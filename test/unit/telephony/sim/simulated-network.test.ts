@@ -522,6 +522,28 @@ describe('SimulatedNetwork', () => {
     assert.deepEqual(h.events(), ['0 ringing', '1000 answered (no AMD status)', '1500 digits 12', '5000 digits #']);
   });
 
+  describe('key presses during a prompt', () => {
+    const pressesAt1s = () => [script({ match: '+15550000001', ringSeconds: 1, press: [{ atSeconds: 1, keys: '3' }] })];
+
+    it('cut an interruptible prompt short: the keys, then the prompt is reported finished', () => {
+      const h = dial('+15550000001', { scripts: pressesAt1s() });
+      h.runTo(1_000);
+      h.call.play({ ...promptOf(10), interruptible: true });
+      h.runTo(HOUR);
+
+      assert.deepEqual(h.events(), ['0 ringing', '1000 answered (no AMD status)', '2000 digits 3', '2000 promptFinished']);
+    });
+
+    it('leave a prompt that is not interruptible playing to its end', () => {
+      const h = dial('+15550000001', { scripts: pressesAt1s() });
+      h.runTo(1_000);
+      h.call.play(promptOf(10));
+      h.runTo(HOUR);
+
+      assert.deepEqual(h.events(), ['0 ringing', '1000 answered (no AMD status)', '2000 digits 3', '5000 promptFinished']);
+    });
+  });
+
   describe('hangUp()', () => {
     it('stops every pending event of an answered call and reports no end', () => {
       const scripts = [
