@@ -121,7 +121,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       .send(
         JSON.stringify({
           ContactId,
-          FlowLog: log.map(({ entry }) => {
+          FlowLog: log.map((entry) => {
             const { at, ...rest } = entry as { at: number };
             return { Timestamp: at / 1000, ...rest };
           }),

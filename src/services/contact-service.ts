@@ -209,7 +209,7 @@ export class ContactService {
   }
 
   /** The contact's flow log, oldest first; empty when the instance keeps none (CONTACTFLOW_LOGS). */
-  async flowLog(instanceIdOrArn: string, contactId: string): Promise<{ seq: number; at: number; entry: unknown }[]> {
+  async flowLog(instanceIdOrArn: string, contactId: string): Promise<unknown[]> {
     const contact = await this.describe(instanceIdOrArn, contactId);
     return this.deps.store.contacts.listFlowLog(contact.id);
   }

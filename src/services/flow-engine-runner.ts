@@ -126,7 +126,8 @@ class EngineSession implements FlowSession {
   #playing: number | null = null;
   readonly #timers = new Map<number, TimerHandle>();
   #over = false;
-  #logged = 0;
+  /** Steps that wrote flow-log entries, numbering the contact's log rows. */
+  #steps = 0;
   #tail: Promise<void>;
 
   constructor(
@@ -174,12 +175,11 @@ class EngineSession implements FlowSession {
 
   async #apply({ state, commands }: StepResult): Promise<void> {
     this.#state = state;
-    const at = this.runner.deps.clock.now();
-    const log = commands.flatMap((c) => (c.type === 'Log' ? [{ seq: ++this.#logged, at, entry: c.entry }] : []));
+    const log = commands.flatMap((c) => (c.type === 'Log' ? [c.entry] : []));
     // Saved before its commands act, so what the flow waits for, and why, is on record first.
     await Promise.all([
       state.ended === null && state.wait !== null ? this.controls.saveState(state) : undefined,
-      this.runner.deps.store.contacts.appendFlowLog(this.contact.id, log),
+      log.length > 0 && this.runner.deps.store.contacts.appendFlowLog(this.contact.id, ++this.#steps, this.runner.deps.clock.now(), log),
     ]);
     for (const command of commands) {
       if (this.#over) return;

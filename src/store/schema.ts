@@ -133,9 +133,10 @@ export interface ClientTokensTable {
 
 export interface ContactFlowLogsTable {
   contact_id: string;
-  /** 1, 2, … per contact, in the order the flow wrote them. */
+  /** The flow's step: 1, 2, … per contact. */
   seq: number;
   at: number;
+  /** The step's entries, a JSON array. */
   entry: string;
 }
 

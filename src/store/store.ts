@@ -230,10 +230,10 @@ export interface ContactRepository {
   ): Promise<ContactRecord | undefined>;
   /** Saves the flow engine's state of a live contact (JSON text). */
   saveFlowState(id: string, state: string, at: number): Promise<void>;
-  /** Appends flow-log entries (JSON-serialisable) after the contact's earlier ones. */
-  appendFlowLog(contactId: string, entries: readonly { seq: number; at: number; entry: unknown }[]): Promise<void>;
-  /** The contact's flow log, oldest first. */
-  listFlowLog(contactId: string): Promise<{ seq: number; at: number; entry: unknown }[]>;
+  /** Appends one step's flow-log entries (JSON-serialisable) as the contact's `seq`-th step. */
+  appendFlowLog(contactId: string, seq: number, at: number, entries: readonly unknown[]): Promise<void>;
+  /** The contact's flow-log entries, oldest first. */
+  listFlowLog(contactId: string): Promise<unknown[]>;
   /** Contacts waiting in `queueId`. */
   countQueued(queueId: string): Promise<number>;
   /** Live contacts placed by `nodeId`. */

@@ -118,16 +118,16 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher): C
       await writes.run((trx) => q.saveFlowState.execute(trx, { id, state, at }), { singleStatement: true });
     },
 
-    async appendFlowLog(contactId, entries) {
+    async appendFlowLog(contactId, seq, at, entries) {
       if (entries.length === 0) return;
-      const rows = entries.map((e) => ({ contact_id: contactId, seq: e.seq, at: e.at, entry: JSON.stringify(e.entry) }));
-      // One multi-row INSERT: a step writes its entries together.
-      await writes.run((trx) => trx.insertInto('contact_flow_logs').values(rows).execute(), { singleStatement: true });
+      // A row per step, not per entry: the log is read whole, and one row costs a fraction of several.
+      const row = { contact_id: contactId, seq, at, entry: JSON.stringify(entries) };
+      await writes.run((trx) => q.appendFlowLog.execute(trx, row), { singleStatement: true });
     },
 
     async listFlowLog(contactId) {
-      const rows = await db.selectFrom('contact_flow_logs').selectAll().where('contact_id', '=', contactId).orderBy('seq').execute();
-      return rows.map((r) => ({ seq: r.seq, at: Number(r.at), entry: JSON.parse(r.entry) as unknown }));
+      const rows = await db.selectFrom('contact_flow_logs').select('entry').where('contact_id', '=', contactId).orderBy('seq').execute();
+      return rows.flatMap((r) => JSON.parse(r.entry) as unknown[]);
     },
 
     async countQueued(queueId) {
@@ -295,6 +295,14 @@ function preparedQueries(db: Kysely<Database>) {
         .set({ flow_state: param<string>('state'), last_updated_at: param<number>('at') })
         .where('id', '=', param<string>('id'))
         .where('state', '!=', 'DISCONNECTED'),
+    ),
+    appendFlowLog: prepare<{ contact_id: string; seq: number; at: number; entry: string }, never>(
+      db.insertInto('contact_flow_logs').values({
+        contact_id: param<string>('contact_id'),
+        seq: param<number>('seq'),
+        at: param<number>('at'),
+        entry: param<string>('entry'),
+      }),
     ),
     getContact: prepare<{ instanceId: string; id: string }, Row>(
       db

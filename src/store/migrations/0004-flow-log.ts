@@ -1,6 +1,6 @@
 import type { Kysely, Migration } from 'kysely';
 
-/** Each contact's flow log: what the flow did, step by step, in order. */
+/** Each contact's flow log: what the flow did, a row per step, in order. */
 export const flowLog: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema
