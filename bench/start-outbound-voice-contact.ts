@@ -7,7 +7,9 @@
  *
  * Options (env): BENCH_SECONDS per measurement (default 6), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS
  * (default 32), BENCH_DESTINATION (default +12065550100, which answers after 2 s and is then
- * disconnected by the flow; +12065550104 rings past the run, which leaves out the answer and the end).
+ * disconnected by the flow; +12065550104 rings past the run, which leaves out the answer and the end),
+ * BENCH_FLOW_LOGS (default false: the demo instance's CONTACTFLOW_LOGS is switched off before the run,
+ * as flow logs are an option on Connect too; true keeps them).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +24,7 @@ import { signedHeaders } from './sign.js';
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const destination = process.env.BENCH_DESTINATION ?? '+12065550100';
+const flowLogs = process.env.BENCH_FLOW_LOGS === 'true';
 /** Requests signed before a pre-signed run: more than outdial accepts in one, fewer than would strain memory. */
 const POOL_SIZE = 100_000;
 /** Longer than a benchmark contact lives: 2 s of ringing and the demo flow's 3.6 s prompt. */
@@ -129,6 +132,19 @@ async function load(url: string, mode: Mode, { reusePool, warmUp }: { reusePool:
   };
 }
 
+/** UpdateInstanceAttribute CONTACTFLOW_LOGS on the demo instance, as a client would send it. */
+async function setFlowLogs(url: string, enabled: boolean): Promise<void> {
+  const { host } = new URL(url);
+  const path = `/instance/${DEMO.instanceId}/attribute/CONTACTFLOW_LOGS`;
+  const body = JSON.stringify({ Value: String(enabled) });
+  const response = await fetch(new URL(path, url), {
+    method: 'POST',
+    body,
+    headers: signedHeaders({ method: 'POST', host, path, body, region: 'us-east-1', ...DEFAULTS.localCredentials }),
+  });
+  if (!response.ok) throw new Error(`UpdateInstanceAttribute answered ${response.status}: ${await response.text()}`);
+}
+
 /** The round with the median rate. */
 function median(results: readonly Measurement[]): Measurement {
   const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
@@ -155,6 +171,7 @@ async function main(): Promise<void> {
         // A fresh store each time, so every measurement starts from the same state.
         const db = join(dir, `bench-${round}-${mode}.db`);
         const outdial = await start(process.execPath, ['bin/outdial.js', 'serve', '--port', '0', '--db', db, '--config', configPath]);
+        await setFlowLogs(outdial.url, flowLogs);
         runs[mode].outdial.push(await load(outdial.url, mode, { reusePool: false, warmUp: true }));
         await stop(outdial.child);
         process.stdout.write(
@@ -175,6 +192,7 @@ async function main(): Promise<void> {
       seconds,
       rounds,
       destination,
+      flowLogs,
       connections,
       rawRounds: runs,
       ...summary,
