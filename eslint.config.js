@@ -44,6 +44,8 @@ export default tseslint.config(
   {
     // The flow interpreter is pure: what it needs comes in as arguments, what it does goes out as commands.
     files: ['src/flows/**/*.ts'],
+    // The offline test harness drives the pure engine with the virtual clock and the simulated network.
+    ignores: ['src/flows/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,10 +1,12 @@
 /**
  * The `outdial` command: `serve` runs the server; `call` and `contact` talk to a running server through
- * the official Amazon Connect client, exactly as a user's own code would.
+ * the official Amazon Connect client, exactly as a user's own code would; `flow` tests and traces flows
+ * offline, in virtual time.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { runCall, runContact, type ClientOptions } from './client-commands.js';
+import { runFlowRun, runFlowTest, type FlowRunOptions, type FlowTestOptions } from './flow-commands.js';
 import { runServe } from './serve.js';
 
 const program = new Command()
@@ -60,6 +62,27 @@ clientOptions(
     .argument('<contact-id>')
     .option('--trace', "print the contact's flow log, action by action, instead"),
 ).action((id: string, options: ClientOptions) => runContact(id, options));
+
+const flow = program.command('flow').description('test and trace contact flows offline, in virtual time (no server)');
+
+flow
+  .command('test')
+  .description("run Amazon Connect test cases (the testing language) against a flow; exit code 0 only if all pass")
+  .argument('<flow.json>', 'flow-language document, or the DescribeContactFlow shape with Content')
+  .argument('<test.json...>', "test case: the testing-language Content, or a CreateTestCase request")
+  .option('--env <file>', 'JSON: queues, hoursOfOperation, flows, contact, startTime the flow may need')
+  .option('--json', 'print the results as JSON')
+  .action((flowFile: string, testFiles: string[], options: FlowTestOptions) => runFlowTest(flowFile, testFiles, options));
+
+flow
+  .command('run')
+  .description('trace a flow on one simulated call, without assertions')
+  .argument('<flow.json>', 'flow-language document, or the DescribeContactFlow shape with Content')
+  .option('--callee <script>', 'callee script as JSON (docs/simulated-network.md); default: answers and stays on the line')
+  .option('--attr <key=value>', 'contact attribute, repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option('--env <file>', 'JSON: queues, hoursOfOperation, flows, contact, startTime the flow may need')
+  .option('--json', 'print the trace as JSON')
+  .action((flowFile: string, options: FlowRunOptions) => runFlowRun(flowFile, options));
 
 /** An AWS error by its code and message, as the AWS CLI prints it; anything else by its message. */
 function describeError(error: unknown): string {
