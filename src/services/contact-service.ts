@@ -221,6 +221,8 @@ export class ContactService {
   async updateAttributes(instanceIdOrArn: string, contactId: string, attributes: Record<string, string>): Promise<void> {
     const contact = await this.describe(instanceIdOrArn, contactId);
     await this.deps.store.contacts.mergeAttributes(contact.instanceId, contact.id, attributes, this.deps.clock.now(), checkAttributes);
+    // A flow running on this node sees the change from its next step on, as on Connect.
+    this.#live.get(contact.id)?.flow?.attributesChanged(attributes);
   }
 
   /**

@@ -149,6 +149,13 @@ class EngineSession implements FlowSession {
     this.#feed({ type: 'PromptFinished', seq, at: this.runner.deps.clock.now() });
   }
 
+  attributesChanged(attributes: Readonly<Record<string, string>>): void {
+    // Between steps, in order with them: the next step reads $.Attributes with the change.
+    this.#tail = this.#tail.then(() => {
+      if (this.#state !== undefined) this.#state = { ...this.#state, attributes: { ...this.#state.attributes, ...attributes } };
+    });
+  }
+
   ended(): void {
     this.#over = true;
     for (const timer of this.#timers.values()) this.runner.deps.clock.clearTimer(timer);

@@ -21,6 +21,8 @@ export interface FlowControls {
 export interface FlowSession {
   digits(keys: string): void;
   promptFinished(): void;
+  /** UpdateContactAttributes changed the contact's attributes (already committed) while the flow runs. */
+  attributesChanged(attributes: Readonly<Record<string, string>>): void;
   /** The call ended (callee hung up, StopContact); the session must stop acting. */
   ended(): void;
 }

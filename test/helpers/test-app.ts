@@ -98,7 +98,7 @@ export async function advance(clock: SteppingClock, ms: number): Promise<void> {
 /** A flow runner that leaves every answered call open until the callee or the API ends it. */
 export const keepOpenFlows: FlowRunner = {
   start(): FlowSession {
-    return { digits: () => {}, promptFinished: () => {}, ended: () => {} };
+    return { digits: () => {}, promptFinished: () => {}, attributesChanged: () => {}, ended: () => {} };
   },
 };
 

@@ -97,6 +97,33 @@ const ACCOUNT_NUMBER_FLOW = {
   ],
 };
 
+/** Speaks for a while, then branches on an attribute the API may have set meanwhile. */
+const VIP_FLOW = {
+  Version: '2019-10-30',
+  StartAction: 'hold-on',
+  Actions: [
+    {
+      Identifier: 'hold-on',
+      Type: 'MessageParticipant',
+      Parameters: { Text: 'Thank you for waiting. We are looking up your account, this will take a few seconds.' },
+      Transitions: { NextAction: 'check', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
+    },
+    {
+      Identifier: 'check',
+      Type: 'Compare',
+      Parameters: { ComparisonValue: '$.Attributes.vip' },
+      Transitions: {
+        NextAction: 'regular',
+        Conditions: [{ NextAction: 'vip', Condition: { Operator: 'Equals', Operands: ['yes'] } }],
+        Errors: [{ ErrorType: 'NoMatchingCondition', NextAction: 'regular' }],
+      },
+    },
+    setAnswer('vip', 'vip'),
+    setAnswer('regular', 'regular'),
+    disconnect,
+  ],
+};
+
 describe('flows running on answered calls', () => {
   let app: TestApp;
   afterEach(() => app?.close());
@@ -123,6 +150,15 @@ describe('flows running on answered calls', () => {
     const contact = await describeContact(app, contactId);
     assert.deepEqual(contact.Attributes, { account: '1234' });
     assert.equal(contact.DisconnectTimestamp, (t0 + 2_000 + 3_000) / 1000, 'the flow went on at the keys, not at the end of the prompt');
+  });
+
+  it('sees attributes UpdateContactAttributes sets while the flow runs', async () => {
+    app = await startTestApp();
+    const contactId = await startCall(app, CALLEE.answers, { ContactFlowId: await flow(VIP_FLOW) });
+    await app.advance(3_000);
+    ok(await app.request(ops.updateContactAttributes(contactId, { vip: 'yes' })));
+    await app.advance(30_000);
+    assert.deepEqual(ok(await app.request(ops.getContactAttributes(contactId))).Attributes, { vip: 'yes', answer: 'vip' });
   });
 
   it('takes the InputTimeLimitExceeded branch when the callee presses nothing', async () => {

@@ -113,7 +113,7 @@ describe('the outbound contact lifecycle on the simulated network', () => {
       const promptThenHangUp: FlowRunner = {
         start(_contact, controls) {
           controls.play({ text: 'Your appointment is tomorrow at nine' }); // 6 words at 400 ms: 2.4 s
-          return { digits: () => {}, promptFinished: () => controls.disconnect(), ended: () => {} };
+          return { digits: () => {}, promptFinished: () => controls.disconnect(), attributesChanged: () => {}, ended: () => {} };
         },
       };
       app = await startTestApp({}, { flows: promptThenHangUp });
