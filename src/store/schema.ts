@@ -117,7 +117,10 @@ export interface ContactsTable {
   disconnected_at: number | null;
   last_updated_at: number;
   disconnect_reason: string | null;
-  /** Bumped on every change; guarded updates compare it so a stale writer changes nothing. */
+  /**
+   * Bumped by every state change and attribute merge, in the same UPDATE: the per-contact sequence that
+   * contact events will carry (issue #6), so consumers can order them.
+   */
   revision: number;
   /** The flow engine's last saved state (JSON), while the flow waits for an event. */
   flow_state: string | null;

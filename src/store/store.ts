@@ -121,6 +121,7 @@ export interface ContactRecord {
   disconnectedAt: number | null;
   lastUpdatedAt: number;
   disconnectReason: string | null;
+  /** Counts the contact's changes; see ContactsTable.revision. */
   revision: number;
 }
 
