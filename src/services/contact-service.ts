@@ -321,6 +321,8 @@ export class ContactService {
       ...(contact.amdEnabled && { amdStatus: info.amdStatus ?? 'AMD_UNRESOLVED' }),
     }, now);
     if (connected === undefined) return this.#release(contact.id);
+    // A StopContact that committed meanwhile has released the call: start no flow on it.
+    if (this.#live.get(contact.id) !== live) return;
     this.deps.logger.info('contact connected', { contactId: contact.id });
     const { store, clock } = this.deps;
     live.flow = this.deps.flows.start(connected, {

@@ -157,9 +157,24 @@ class EngineSession implements FlowSession {
   }
 
   ended(): void {
+    const endedByFlow = this.#over;
     this.#over = true;
     for (const timer of this.#timers.values()) this.runner.deps.clock.clearTimer(timer);
     this.#timers.clear();
+    // The call ended under the flow (hang-up, StopContact): its log says so; nothing else is left to do.
+    if (!endedByFlow) {
+      this.#tail = this.#tail
+        .then(() => this.#logHangUp())
+        .catch((error: unknown) => this.runner.deps.logger.error('flow log not written', { contactId: this.contact.id, error: String(error) }));
+    }
+  }
+
+  async #logHangUp(): Promise<void> {
+    if (this.#flow === undefined || this.#state === undefined) return;
+    const at = this.runner.deps.clock.now();
+    const { commands } = step(this.#flow, this.#state, { type: 'CustomerHungUp', at }, this.#context());
+    const log = commands.flatMap((c) => (c.type === 'Log' ? [c.entry] : []));
+    if (log.length > 0) await this.runner.deps.store.contacts.appendFlowLog(this.contact.id, ++this.#steps, at, log);
   }
 
   async #begin(): Promise<void> {
@@ -220,10 +235,13 @@ class EngineSession implements FlowSession {
         return this.controls.setAttributes(command.attributes);
       case 'InvokeLambda':
         // Not awaited: the flow waits for the result as an event, and its own timer ends a slow call.
-        void this.runner.deps.lambdas.invoke(command.functionArn, command.payload, command.timeoutMs).then((outcome) => {
-          if (!outcome.ok) logger.warn('Lambda function failed', { contactId: this.contact.id, functionArn: command.functionArn, reason: outcome.reason });
-          this.#feed({ type: 'LambdaResult', seq: command.seq, ok: outcome.ok, ...(outcome.ok && { values: outcome.values }), at: clock.now() });
-        });
+        void this.runner.deps.lambdas
+          .invoke(command.functionArn, command.payload, command.timeoutMs)
+          .catch((error: unknown) => ({ ok: false as const, reason: String(error) }))
+          .then((outcome) => {
+            if (!outcome.ok) logger.warn('Lambda function failed', { contactId: this.contact.id, functionArn: command.functionArn, reason: outcome.reason });
+            this.#feed({ type: 'LambdaResult', seq: command.seq, ok: outcome.ok, ...(outcome.ok && { values: outcome.values }), at: clock.now() });
+          });
         return;
       case 'QueueContact':
         return this.controls.queue(command.queueId);

@@ -197,6 +197,8 @@ describe('flows running on answered calls', () => {
     const contact = await describeContact(app, contactId);
     assert.equal(contact.DisconnectReason, 'CUSTOMER_DISCONNECT');
     assert.deepEqual(contact.Attributes, {});
+    const { FlowLog } = ok(await app.request({ method: 'GET', path: `/outdial/contacts/${DEMO.instanceId}/${contactId}/flow-log` }));
+    assert.deepEqual((FlowLog as { kind: string; reason?: string }[]).at(-1), { ...(FlowLog as object[]).at(-1), kind: 'FlowEnded', reason: 'CustomerHungUp' });
   });
 
   it('queues the contact, which waits there until the customer hangs up', async () => {
