@@ -94,7 +94,8 @@ export function traceLines(log: readonly TraceEntry[]): string[] {
   });
 }
 
-function parseAttributes(pairs: readonly string[]): Record<string, string> {
+/** `--attr key=value` options as an attribute map. */
+export function parseAttributes(pairs: readonly string[]): Record<string, string> {
   const attributes: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');

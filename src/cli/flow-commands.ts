@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { FlowValidationError } from '../flows/index.js';
+import { parseAttributes } from './client-commands.js';
 import type { CompiledFlow, HoursOfOperation } from '../flows/index.js';
 import { formatTestCaseResult, formatTrace, loadFlow, parseTestCase, runTestCase, traceFlow } from '../flows/testing/index.js';
 import type { FlowTestEnvironment, QueueEnvironment } from '../flows/testing/index.js';
@@ -104,16 +105,6 @@ export function parseCallee(text: string | undefined): CalleeScript {
     throw new Error(`--callee is not a callee script: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(script)'}: ${i.message}`).join('; ')}`);
   }
   return parsed.data;
-}
-
-function parseAttributes(pairs: readonly string[]): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`--attr expects key=value, got "${pair}"`);
-    attributes[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return attributes;
 }
 
 export function runFlowRun(flowFile: string, options: FlowRunOptions): void {

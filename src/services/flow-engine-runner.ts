@@ -6,6 +6,7 @@
 import {
   compileFlow,
   initialStep,
+  spokenText,
   step,
   type CompiledFlow,
   type FlowCommand,
@@ -14,7 +15,6 @@ import {
   type FlowState,
   type HoursOfOperation,
   type OutboundCallStatus,
-  type PromptSpec,
   type QueueInfo,
   type StepResult,
 } from '../flows/index.js';
@@ -295,19 +295,5 @@ class EngineSession implements FlowSession {
     if (this.#over) return;
     this.#over = true;
     this.controls.disconnect();
-  }
-}
-
-/** What the callee hears, as text the network can speak. */
-function spokenText(prompt: PromptSpec): string {
-  switch (prompt.kind) {
-    case 'text':
-      return prompt.text;
-    case 'ssml':
-      return prompt.ssml.replace(/<[^>]*>/g, ' ');
-    case 'promptId':
-      return `prompt ${prompt.promptId}`;
-    case 'media':
-      return `audio ${prompt.uri}`;
   }
 }

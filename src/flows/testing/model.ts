@@ -2,6 +2,7 @@
  * Amazon Connect test cases (the testing language in a test case's `Content`) as outdial runs them, and
  * what a run reports. Parsed once, then interpreted by runTestCase against a compiled flow.
  */
+import { OPERATORS } from '../model.js';
 import type { FlowEndReason, PromptSpec } from '../types.js';
 
 /** How MessageReceived compares text: Inclusion is a substring, Similarity a fuzzy word match. */
@@ -43,17 +44,8 @@ export type TestAction = { readonly id: string } & (
   | { readonly kind: 'LogData'; readonly expressions: Readonly<Record<string, string>> }
 );
 
-export const ASSERT_OPERATORS = [
-  'Equals',
-  'TextStartsWith',
-  'TextEndsWith',
-  'TextContains',
-  'NumberGreaterThan',
-  'NumberGreaterOrEqualTo',
-  'NumberLessThan',
-  'NumberLessOrEqualTo',
-  'Exists',
-] as const;
+/** The flow language's comparison operators, and Exists. */
+export const ASSERT_OPERATORS = [...OPERATORS, 'Exists'] as const;
 export type AssertOperator = (typeof ASSERT_OPERATORS)[number];
 
 export interface Observation {

@@ -4,6 +4,7 @@
  * actions (key presses, hang-up, asserts, mocks, EndTest, LogData) and activate their successors.
  */
 import { compare } from '../conditions.js';
+import { initialState } from '../interpreter.js';
 import type { CompiledFlow } from '../model.js';
 import type { FlowContext, FlowEndReason, FlowState, HoursOfOperation } from '../types.js';
 import { asText, interpolate, isReference, resolvePath } from '../values.js';
@@ -192,25 +193,8 @@ class TestRun {
   }
 
   #scope(): { state: FlowState; context: FlowContext } {
-    const state = this.#session.state ?? {
-      // Before the flow starts (asserts at TestInitiated) the contact has only its initial attributes.
-      version: 1,
-      flowRef: null,
-      actionId: null,
-      wait: null,
-      ended: null,
-      nextSeq: 1,
-      attributes: this.#context.contact.attributes,
-      external: {},
-      storedCustomerInput: null,
-      targetQueueId: this.#context.contact.queueId ?? null,
-      voice: { voice: 'Joanna' },
-      loggingEnabled: true,
-      recording: null,
-      eventHooks: {},
-      loops: {},
-      random: 0,
-    };
+    // Before the flow starts (asserts at TestInitiated) the contact has only its initial attributes.
+    const state = this.#session.state ?? initialState(this.#context);
     return { state, context: this.#context };
   }
 

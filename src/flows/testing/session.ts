@@ -8,6 +8,7 @@
  */
 import { initialStep, step } from '../interpreter.js';
 import type { CompiledFlow } from '../model.js';
+import { spokenText } from '../spoken-text.js';
 import type { FlowCommand, FlowContext, FlowEndReason, FlowEvent, FlowState, PromptSpec, StepResult } from '../types.js';
 import type { SpokenPrompt } from './model.js';
 import type { TimerHandle, VirtualClock } from '../../shared/clock.js';
@@ -256,23 +257,6 @@ function effectiveParameters(type: string, parameters: Readonly<Record<string, u
     if (hours !== undefined && hours !== '') return { ...parameters, HoursOfOperationId: hours };
   }
   return parameters;
-}
-
-/** What the customer hears, as text: the network speaks text, so references are named. */
-export function spokenText(prompt: PromptSpec): string {
-  switch (prompt.kind) {
-    case 'text':
-      return prompt.text;
-    case 'ssml':
-      return prompt.ssml
-        .replace(/<[^>]*>/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim();
-    case 'promptId':
-      return `prompt ${prompt.promptId}`;
-    case 'media':
-      return `audio ${prompt.uri}`;
-  }
 }
 
 /** Runs a session on a line that only times prompts, with durations from `durationMs`. */
