@@ -5,7 +5,7 @@
  * Servers alternate for BENCH_ROUNDS rounds, so a noisy neighbour weighs on all; it prints the median of
  * each, their ratios, and writes bench/results.json.
  *
- * Options (env): BENCH_SECONDS per measurement (default 6), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS
+ * Options (env): BENCH_SECONDS per measurement (default 6), BENCH_ROUNDS (default 3), BENCH_PROFILE, BENCH_CONNECTIONS
  * (default 32), BENCH_DESTINATION (default +12065550100, which answers after 2 s and is then
  * disconnected by the flow; +12065550104 rings past the run, which leaves out the answer and the end),
  * BENCH_FLOW_LOGS (default false: the demo instance's CONTACTFLOW_LOGS is switched off before the run,
@@ -30,6 +30,8 @@ const POOL_SIZE = 100_000;
 /** Longer than a benchmark contact lives: 2 s of ringing and the demo flow's 3.6 s prompt. */
 const WARM_UP_SECONDS = 8;
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** BENCH_PROFILE=<dir> writes a V8 CPU profile of each outdial server run there. */
+const profile = process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`];
 const root = new URL('..', import.meta.url).pathname;
 
 interface Measurement {
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
         await stop(bare.child);
         // A fresh store each time, so every measurement starts from the same state.
         const db = join(dir, `bench-${round}-${mode}.db`);
-        const outdial = await start(process.execPath, ['bin/outdial.js', 'serve', '--port', '0', '--db', db, '--config', configPath]);
+        const outdial = await start(process.execPath, [...profile, 'bin/outdial.js', 'serve', '--port', '0', '--db', db, '--config', configPath]);
         await setFlowLogs(outdial.url, flowLogs);
         runs[mode].outdial.push(await load(outdial.url, mode, { reusePool: false, warmUp: true }));
         await stop(outdial.child);

@@ -21,6 +21,7 @@ const OPERATIONS = [
   'StopContact',
   'GetContactAttributes',
   'UpdateContactAttributes',
+  'SearchContacts',
   'CreateInstance',
   'DescribeInstance',
   'ListInstances',

@@ -2,13 +2,21 @@
  * The composition root: config → logger → store → carrier → services → HTTP. Nothing else constructs
  * adapters; tests call `createOutdial` with a virtual clock or other ports swapped in.
  */
+import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { buildServer } from './api/server.js';
 import { handlers } from './api/operations/index.js';
 import { SigV4Verifier } from './api/sigv4.js';
 import { createPinoLogger } from './logging/pino-logger.js';
+import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { ContactService } from './services/contact-service.js';
+import { ContactSearchService } from './services/contact-search-service.js';
+import { ContactEvents } from './services/contact-events.js';
+import { EventSinkService } from './services/event-sinks.js';
+import { EventDispatcher } from './events/dispatcher.js';
+import { FileTransport, StreamTransport } from './events/file-transport.js';
+import { WebhookTransport } from './events/webhook-transport.js';
 import { HttpLambdaInvoker } from './integrations/http-lambda-invoker.js';
 import { FlowEngineRunner } from './services/flow-engine-runner.js';
 import type { FlowRunner } from './services/flow-runner.js';
@@ -18,6 +26,7 @@ import { applyDeclarations, seedDemo } from './services/seed.js';
 import { SystemClock, type Clock, type TimerHandle } from './shared/clock.js';
 import { randomIds, type IdSource } from './shared/ids.js';
 import type { Logger } from './shared/logger.js';
+import { noMetrics, type Metrics } from './shared/metrics.js';
 import { openSqlite } from './store/dialects.js';
 import { cachingResourceReads } from './store/cached-reads.js';
 import { kyselyStore, migrate } from './store/kysely/kysely-store.js';
@@ -34,6 +43,8 @@ export interface OutdialOptions {
   ids?: IdSource;
   carrier?: Carrier;
   flows?: FlowRunner;
+  /** Where `stdout` event sinks write; process.stdout by default. */
+  stdout?: Writable;
 }
 
 export interface Outdial {
@@ -44,13 +55,18 @@ export interface Outdial {
   readonly resources: ResourceService;
   readonly carrier: Carrier;
   readonly clock: Clock;
+  /** What the API and the engine report; `noMetrics` when `metrics.enabled` is false. */
+  readonly metrics: Metrics;
+  readonly eventSinks: EventSinkService;
+  readonly dispatcher: EventDispatcher;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops taking requests, ends live contacts with a recorded reason, closes the store. */
   close(): Promise<void>;
 }
 
-const TOKEN_SWEEP_INTERVAL_MS = 60 * 60 * 1000; // hourly
+/** Expired client tokens and delivered events older than their retention go hourly. */
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 /** How long another node's change to an instance, flow, queue or number may take to be seen here. */
 const RESOURCE_CACHE_TTL_MS = 1000;
 
@@ -60,6 +76,8 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
   const apiClock = options.apiClock ?? new SystemClock();
   const ids = options.ids ?? randomIds;
   const arn = { region: config.region, accountId: config.accountId };
+  const prometheus = config.metrics.enabled ? new PrometheusMetrics() : undefined;
+  const metrics: Metrics = prometheus ?? noMetrics;
 
   const database = openSqlite(config.db);
   await migrate(database.db);
@@ -90,9 +108,40 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     clock,
     ids,
     logger: logger.child({ component: 'contacts' }),
+    events: new ContactEvents({ ...arn, source: config.events.source, newId: () => randomIds.uuid() }),
+    metrics,
     arn,
     nodeId: config.nodeId,
     clientTokenTtlMs: config.clientTokenTtlMs,
+  });
+
+  const dispatcher = new EventDispatcher({
+    store,
+    clock,
+    logger: logger.child({ component: 'events' }),
+    metrics,
+    nodeId: config.nodeId,
+    transports: {
+      webhook: new WebhookTransport({
+        clock,
+        wallClock: apiClock,
+        timeoutMs: config.events.timeoutMs,
+        concurrency: config.events.webhookConcurrency,
+        userAgent: 'outdial-webhooks',
+      }),
+      file: new FileTransport({ rotateBytes: config.events.rotateFileBytes, stamp: () => new Date(clock.now()).toISOString().replace(/[:.]/g, '-') }),
+      stdout: new StreamTransport(options.stdout ?? process.stdout),
+    },
+    leaseMs: config.events.timeoutMs * 2,
+    retryScheduleSeconds: config.events.retryScheduleSeconds,
+  });
+  const eventSinks = new EventSinkService({
+    store,
+    clock,
+    ids,
+    logger: logger.child({ component: 'events' }),
+    secretGraceMs: config.events.secretGraceSeconds * 1000,
+    wake: () => dispatcher.wake(),
   });
 
   try {
@@ -100,14 +149,19 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     if (closed > 0) logger.warn('closed contacts left live by the previous run', { count: closed });
     if (config.demo) await seedDemo(resources, logger);
     await applyDeclarations(resources, config.instances, logger);
+    await eventSinks.applyDeclarations(config.events.sinks);
+    await dispatcher.start();
   } catch (error) {
     await store.close();
     throw error;
   }
 
+  metrics.liveCalls(() => contacts.liveCalls);
+  metrics.contactsByState(() => store.contacts.countByState());
+
   const rateLimit = config.rateLimit;
   const app = buildServer({
-    services: { contacts, resources },
+    services: { contacts, contactSearch: new ContactSearchService({ store, resources }), resources, eventSinks },
     handlers,
     verifier: new SigV4Verifier(config.credentials, 'connect', config.signatureMaxSkewMs, () => apiClock.now()),
     rateLimiter: new RateLimiter(apiClock, (operation) =>
@@ -116,6 +170,7 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     region: config.region,
+    ...(prometheus !== undefined && { metrics: prometheus, metricsEndpoint: () => prometheus.scrape() }),
   });
 
   let closing = false;
@@ -123,12 +178,14 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
   let sweeping: Promise<void> = Promise.resolve();
   const scheduleSweep = (): void => {
     if (closing) return;
-    sweep = clock.setTimer(TOKEN_SWEEP_INTERVAL_MS, () => {
-      sweeping = store.contacts
-        .sweepClientTokens(clock.now() - config.clientTokenTtlMs)
+    sweep = clock.setTimer(SWEEP_INTERVAL_MS, () => {
+      sweeping = Promise.all([
+        store.contacts.sweepClientTokens(clock.now() - config.clientTokenTtlMs),
+        store.events.prune(clock.now() - config.events.retentionDays * 24 * 3600 * 1000),
+      ])
         .then(
           () => undefined,
-          (error: unknown) => logger.error('client token sweep failed', { error: String(error) }),
+          (error: unknown) => logger.error('hourly sweep failed', { error: String(error) }),
         )
         .finally(scheduleSweep);
     });
@@ -143,6 +200,9 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     resources,
     carrier,
     clock,
+    metrics,
+    eventSinks,
+    dispatcher,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
@@ -156,6 +216,7 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
       await sweeping;
       await app.close();
       await contacts.endAll('TELECOM_PROBLEM');
+      await dispatcher.close();
       await carrier.close();
       await store.close();
     },

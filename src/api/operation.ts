@@ -4,12 +4,16 @@
  * members; an operation with no output returns nothing and answers `{}`.
  */
 import type { ContactService } from '../services/contact-service.js';
+import type { ContactSearchService } from '../services/contact-search-service.js';
 import type { ResourceService } from '../services/resource-service.js';
+import type { EventSinkService } from '../services/event-sinks.js';
 import type { OperationName } from './model/shapes.generated.js';
 
 export interface Services {
   readonly contacts: ContactService;
+  readonly contactSearch: ContactSearchService;
   readonly resources: ResourceService;
+  readonly eventSinks: EventSinkService;
 }
 
 export interface OperationContext {

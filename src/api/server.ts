@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
 import type { RateLimiter } from '../services/rate-limiter.js';
 import {
   InternalServiceException,
@@ -21,6 +22,7 @@ import type { OperationModel, ShapeModel } from './model/types.js';
 import { validateInput } from './model/validate.js';
 import type { ConnectService, Services } from './operation.js';
 import { parseJsonBody, serializeError } from './protocol.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
 import type { SigV4Verifier } from './sigv4.js';
 
 export interface ServerDeps {
@@ -31,6 +33,10 @@ export interface ServerDeps {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly region: string;
+  /** Told every API request's operation, outcome and duration; nothing is recorded when absent. */
+  readonly metrics?: Metrics;
+  /** Serves `GET /metrics` (unsigned, like /health) when present; see docs/observability.md. */
+  readonly metricsEndpoint?: () => Promise<{ contentType: string; body: string }>;
 }
 
 /** How to find one input member in a request. */
@@ -46,9 +52,18 @@ declare module 'fastify' {
   interface FastifyRequest {
     requestId: string;
   }
+  interface FastifyReply {
+    /** The code of the error sent (`sendError`), empty for a success; the outcome metrics record. */
+    errorCode: string;
+  }
+  interface FastifyContextConfig {
+    /** The operation a route's requests are counted under in metrics; unset: `unknown`; null: not counted. */
+    operation?: string | null;
+  }
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
+  const metrics = deps.metrics;
   const app = Fastify({
     bodyLimit: deps.bodyLimitBytes,
     logger: false,
@@ -57,6 +72,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     frameworkErrors: (error, _request, reply) => {
       void reply.header('x-amzn-RequestId', randomUUID());
       sendError(reply, new SerializationException(`The request could not be read: ${error.message}`));
+      // No hook runs for these; they are refused before any work, so their time is taken as 0.
+      metrics?.apiRequest('unknown', reply.errorCode, 0);
     },
   });
   const log = deps.logger.child({ component: 'api' });
@@ -71,17 +88,36 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     });
 
   app.decorateRequest('requestId', '');
+  app.decorateReply('errorCode', '');
   app.addHook('onRequest', (request, reply, done) => {
     request.requestId = randomUUID();
     void reply.header('x-amzn-RequestId', request.requestId);
     done();
   });
+  if (metrics !== undefined) {
+    // With an onResponse hook Fastify times every request (performance.now() at arrival and at the end).
+    app.addHook('onResponse', (request, reply, done) => {
+      const operation = request.routeOptions.config.operation;
+      if (operation !== null) metrics.apiRequest(operation ?? 'unknown', reply.errorCode || 'success', reply.elapsedTime / 1000);
+      done();
+    });
+  }
 
   // Bodies stay raw bytes: the signature covers them, and JSON errors must be Connect-shaped.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.get('/health', (_request, reply) => reply.send({ status: 'ok' }));
+  app.get('/health', { config: { operation: null } }, (_request, reply) => reply.send({ status: 'ok' }));
+
+  // Prometheus scrapes without AWS credentials. Only counts and latencies, no contact data; firewall it
+  // like /health on a public bind.
+  const scrape = deps.metricsEndpoint;
+  if (scrape !== undefined) {
+    app.get('/metrics', { config: { operation: null } }, async (_request, reply) => {
+      const { contentType, body } = await scrape();
+      return reply.header('content-type', contentType).send(body);
+    });
+  }
 
   for (const name of Object.keys(operations) as OperationName[]) {
     const operation: OperationModel = operations[name];
@@ -89,6 +125,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     app.route({
       method: operation.http.method,
       url: operation.http.requestUri.replace(/\{(\w+)\}/g, ':$1'),
+      config: { operation: name },
       handler: async (request, reply) => {
         const body = rawBody(request);
         await verify(request, body);
@@ -112,7 +149,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   }
 
   // outdial's own: a contact's flow log, as Connect keeps it in CloudWatch Logs. Signed like the rest.
-  app.get('/outdial/contacts/:InstanceId/:ContactId/flow-log', async (request, reply) => {
+  app.get('/outdial/contacts/:InstanceId/:ContactId/flow-log', { config: { operation: 'GetContactFlowLog' } }, async (request, reply) => {
     await verify(request, rawBody(request));
     const { InstanceId, ContactId } = request.params as { InstanceId: string; ContactId: string };
     const log = await deps.services.contacts.flowLog(InstanceId, ContactId);
@@ -127,6 +164,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
           }),
         }),
       );
+  });
+
+  registerWebhookRoutes(app, {
+    eventSinks: deps.services.eventSinks,
+    readSigned: async (request) => {
+      const body = rawBody(request);
+      await verify(request, body);
+      return jsonBody(request, body);
+    },
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -154,6 +200,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
 function sendError(reply: FastifyReply, error: ServiceException): void {
   const wire = serializeError(error);
+  reply.errorCode = error.name;
   void reply.code(wire.status).headers(wire.headers).send(wire.body);
 }
 

@@ -8,6 +8,9 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { calleeScriptSchema, DEMO_CALLEE_SCRIPTS } from '../telephony/sim/callee-script.js';
 import { DEFAULTS } from './defaults.js';
+import { CONTACT_EVENT_TYPES } from '../services/contact-events.js';
+import type { DeclaredSink } from '../services/event-sinks.js';
+import { isValidSecret } from '../events/signing.js';
 
 const e164 = z.string().regex(/^\+[1-9]\d{1,14}$/, 'an E.164 number such as +12065550100');
 const rate = z.object({ ratePerSecond: z.number().positive(), burst: z.number().int().min(1) }).strict();
@@ -23,6 +26,26 @@ const flowSchema = z
   })
   .strict()
   .refine((f) => (f.file === undefined) !== (f.content === undefined), 'give exactly one of "file" or "content"');
+
+const sinkName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1 to 64 letters, digits, ".", "_" or "-"');
+const sinkStream = z.enum(['events', 'records']).default('events');
+const eventTypes = z.array(z.enum(CONTACT_EVENT_TYPES)).default([]);
+const webhookSecret = z.string().refine(isValidSecret, 'a Standard Webhooks secret: "whsec_" and base64 of 24 to 64 bytes');
+const sinkSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('webhook'),
+      name: sinkName,
+      url: z.url({ protocol: /^https?$/ }),
+      /** Signing secrets, newest first; several sign side by side during a rotation. */
+      secrets: z.array(webhookSecret).default([]),
+      stream: sinkStream,
+      eventTypes,
+    })
+    .strict(),
+  z.object({ type: z.literal('file'), name: sinkName, path: z.string().min(1), stream: sinkStream, eventTypes }).strict(),
+  z.object({ type: z.literal('stdout'), name: sinkName, stream: sinkStream, eventTypes }).strict(),
+]);
 
 const instanceSchema = z
   .object({
@@ -108,6 +131,21 @@ export const fileSchema = z
     instances: z.array(instanceSchema).optional(),
     /** Lambda function ARN (or bare function name) → HTTP endpoint that InvokeLambdaFunction POSTs to. */
     lambdaFunctions: z.record(z.string().min(1), z.url()).optional(),
+    /** Prometheus metrics on `GET /metrics` (default enabled). */
+    metrics: z.object({ enabled: z.boolean().optional() }).strict().optional(),
+    events: z
+      .object({
+        source: z.string().min(1).optional(),
+        sinks: z.array(sinkSchema).optional(),
+        timeoutMs: z.number().int().min(100).optional(),
+        webhookConcurrency: z.number().int().min(1).max(256).optional(),
+        retryScheduleSeconds: z.array(z.number().min(0)).optional(),
+        retentionDays: z.number().positive().optional(),
+        secretGraceSeconds: z.number().min(0).optional(),
+        rotateFileBytes: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -145,8 +183,23 @@ export interface Config {
   readonly signatureMaxSkewMs: number;
   readonly clientTokenTtlMs: number;
   readonly lambdaFunctions: Readonly<Record<string, string>>;
+  readonly metrics: { readonly enabled: boolean };
   /** Declared resources, with flow files already read. */
   readonly instances: readonly DeclaredInstance[];
+  readonly events: EventsConfig;
+}
+
+/** Contact events, contact records and where they go; see docs/events.md. */
+export interface EventsConfig {
+  readonly source: string;
+  /** Sinks declared in the config file; file paths resolved against the config file's folder. */
+  readonly sinks: readonly DeclaredSink[];
+  readonly timeoutMs: number;
+  readonly webhookConcurrency: number;
+  readonly retryScheduleSeconds: readonly number[];
+  readonly retentionDays: number;
+  readonly secretGraceSeconds: number;
+  readonly rotateFileBytes: number;
 }
 
 /** Thrown for any bad configuration; the message names the setting and what is wrong with it. */
@@ -241,6 +294,8 @@ export function loadConfig({
     signatureMaxSkewMs: DEFAULTS.signatureMaxSkewMs,
     clientTokenTtlMs: DEFAULTS.clientTokenTtlMs,
     lambdaFunctions: file.lambdaFunctions ?? {},
+    events: eventsConfig(file.events, baseDir),
+    metrics: { enabled: booleanFromEnv(env, 'OUTDIAL_METRICS') ?? file.metrics?.enabled ?? DEFAULTS.metrics.enabled },
     instances: (file.instances ?? []).map((i) => ({
       ...i,
       flows: i.flows.map((f) => ({
@@ -251,6 +306,30 @@ export function loadConfig({
       })),
     })),
   });
+}
+
+function eventsConfig(events: z.infer<typeof fileSchema>['events'], baseDir: string): EventsConfig {
+  const sinks = events?.sinks ?? [];
+  const names = sinks.map((s) => s.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new ConfigError(`events.sinks: two sinks are named "${twice}"`);
+  return {
+    source: events?.source ?? DEFAULTS.events.source,
+    sinks: sinks.map((s) => ({
+      name: s.name,
+      type: s.type,
+      target: s.type === 'webhook' ? s.url : s.type === 'file' ? resolve(baseDir, s.path) : '',
+      stream: s.stream,
+      eventTypes: s.eventTypes,
+      secrets: s.type === 'webhook' ? s.secrets : [],
+    })),
+    timeoutMs: events?.timeoutMs ?? DEFAULTS.events.timeoutMs,
+    webhookConcurrency: events?.webhookConcurrency ?? DEFAULTS.events.webhookConcurrency,
+    retryScheduleSeconds: events?.retryScheduleSeconds ?? DEFAULTS.events.retryScheduleSeconds,
+    retentionDays: events?.retentionDays ?? DEFAULTS.events.retentionDays,
+    secretGraceSeconds: events?.secretGraceSeconds ?? DEFAULTS.events.secretGraceSeconds,
+    rotateFileBytes: events?.rotateFileBytes ?? DEFAULTS.events.rotateFileBytes,
+  };
 }
 
 function parseFile(path: string, readFile: (p: string) => string): z.infer<typeof fileSchema> {
@@ -284,6 +363,14 @@ function readFlowFile(path: string, readFile: (p: string) => string): string {
   } catch (error) {
     throw new ConfigError(`cannot load flow file ${path}: ${(error as Error).message}`);
   }
+}
+
+function booleanFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): boolean | undefined {
+  const text = env[name]?.trim().toLowerCase();
+  if (text === undefined || text === '') return undefined;
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
 function numberFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {

@@ -1,3 +1,5 @@
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from '../events/retry.js';
+
 /**
  * Every default in one table. Quotas follow Amazon Connect's documented defaults; see docs/configuration.md.
  */
@@ -15,6 +17,8 @@ export const DEFAULTS = {
   signatureMaxSkewMs: 15 * 60 * 1000, // 15 minutes, as AWS allows
   clientTokenTtlMs: 7 * 24 * 3600 * 1000, // 7 days, per the StartOutboundVoiceContact docs
   speed: 1,
+  /** Prometheus metrics on `GET /metrics` (docs/observability.md). */
+  metrics: { enabled: true },
   quotas: {
     concurrentActiveCallsPerInstance: 10, // L-12AB7C57
     concurrentCampaignActiveCallsPerInstance: 0, // campaign traffic needs a quota increase on Connect
@@ -32,4 +36,15 @@ export const DEFAULTS = {
   allowedPrefixes: ['+1', '+52', '+44'],
   /** Premium and mobile ranges Connect blocks by default (UK and Japan). */
   blockedPrefixes: ['+447', '+44111', '+44118', '+44119', '+448', '+44826', '+449', '+8170', '+8180', '+8190'],
+  events: {
+    /** The envelope's `source`; Connect's own, so consumers' rules match unchanged. */
+    source: 'aws.connect',
+    /** Standard Webhooks recommends 15–30 s. */
+    timeoutMs: 15_000,
+    webhookConcurrency: 16,
+    retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
+    retentionDays: 7,
+    secretGraceSeconds: 24 * 3600,
+    rotateFileBytes: 0,
+  },
 } as const;

@@ -8,8 +8,9 @@
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { IdSource } from '../shared/ids.js';
 import { maskNumber, type Logger } from '../shared/logger.js';
+import type { DialOutcome, Metrics } from '../shared/metrics.js';
 import type { AnswerInfo, Call, CallEndCause, Carrier } from '../telephony/carrier.js';
-import { LIVE_STATES, type ContactRecord, type Store, type TrafficType } from '../store/store.js';
+import { LIVE_STATES, type ContactChange, type ContactRecord, type ContactState, type Store, type TrafficType } from '../store/store.js';
 import {
   ContactNotFoundException,
   DestinationNotAllowedException,
@@ -24,6 +25,7 @@ import { destinationRefusal } from './phone-numbers.js';
 import type { FlowRunner, FlowSession } from './flow-runner.js';
 import type { ResourceService } from './resource-service.js';
 import { checkAttributes } from './attributes.js';
+import type { ContactEvents } from './contact-events.js';
 
 export interface StartOutboundVoiceContactInput {
   instanceId: string;
@@ -52,6 +54,8 @@ export interface ContactServiceDeps {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly logger: Logger;
+  readonly events: ContactEvents;
+  readonly metrics: Metrics;
   readonly arn: ArnContext;
   readonly nodeId: string;
   readonly clientTokenTtlMs: number;
@@ -71,6 +75,14 @@ const REASONS = {
   api: 'OTHER',
   restart: 'TELECOM_PROBLEM',
 } as const;
+
+/** How each cause of a call's end before an answer counts among dial outcomes. */
+const DIAL_OUTCOMES: Record<Exclude<CallEndCause, 'callee-hangup'>, DialOutcome> = {
+  busy: 'busy',
+  declined: 'declined',
+  unreachable: 'unreachable',
+  'carrier-error': 'carrier-error',
+};
 
 /** AnsweringMachineDetectionStatus for calls that ended before an answer, when AMD was on. */
 const AMD_UNANSWERED_STATUS: Record<Exclude<CallEndCause, 'callee-hangup'> | 'noAnswer', string> = {
@@ -163,7 +175,12 @@ export class ContactService {
       disconnectReason: null,
       revision: 1,
     };
-    const result = await this.deps.store.contacts.admit(contact, input.clientToken, now - this.deps.clientTokenTtlMs);
+    const result = await this.deps.store.contacts.admit(
+      contact,
+      input.clientToken,
+      now - this.deps.clientTokenTtlMs,
+      this.deps.events.initiated,
+    );
     switch (result.kind) {
       case 'replayed':
         return { contactId: result.contactId };
@@ -174,6 +191,7 @@ export class ContactService {
         );
       }
       case 'created':
+        this.deps.metrics.contactState('INITIATED');
         this.deps.logger.info('contact initiated', { contactId: id, to: maskNumber(contact.customerNumber) });
         this.#live.set(id, { tail: Promise.resolve() });
         this.deps.clock.setTimer(0, () => this.#enqueue(id, () => Promise.resolve(this.#dial(contact, callerIdName))));
@@ -198,11 +216,7 @@ export class ContactService {
     const contact = await this.deps.store.contacts.get(instance.id, contactId);
     if (contact === undefined) throw new ContactNotFoundException(`Contact ${contactId} does not exist.`);
     if (contact.state === 'DISCONNECTED') throw new ContactNotFoundException(`Contact ${contactId} has already ended.`);
-    const now = this.deps.clock.now();
-    const ended = await this.deps.store.contacts.transition(contact.id, LIVE_STATES, 'DISCONNECTED', {
-      disconnectedAt: now,
-      disconnectReason: reasonCode ?? REASONS.api,
-    }, now);
+    const ended = await this.#disconnect(contact.id, LIVE_STATES, { disconnectReason: reasonCode ?? REASONS.api }, 'cancelled');
     if (ended === undefined) throw new ContactNotFoundException(`Contact ${contactId} has already ended.`);
     this.deps.logger.info('contact stopped by API', { contactId });
     this.#release(contact.id);
@@ -220,7 +234,14 @@ export class ContactService {
 
   async updateAttributes(instanceIdOrArn: string, contactId: string, attributes: Record<string, string>): Promise<void> {
     const contact = await this.describe(instanceIdOrArn, contactId);
-    await this.deps.store.contacts.mergeAttributes(contact.instanceId, contact.id, attributes, this.deps.clock.now(), checkAttributes);
+    await this.deps.store.contacts.mergeAttributes(
+      contact.instanceId,
+      contact.id,
+      attributes,
+      this.deps.clock.now(),
+      checkAttributes,
+      this.deps.events.attributesUpdated,
+    );
     // A flow running on this node sees the change from its next step on, as on Connect.
     this.#live.get(contact.id)?.flow?.attributesChanged(attributes);
   }
@@ -234,10 +255,7 @@ export class ContactService {
     for (const contact of stale) {
       // A sped-up clock restarts from real time, behind the previous run's timestamps.
       const now = Math.max(this.deps.clock.now(), contact.lastUpdatedAt);
-      await this.deps.store.contacts.transition(contact.id, LIVE_STATES, 'DISCONNECTED', {
-        disconnectedAt: now,
-        disconnectReason: REASONS.restart,
-      }, now);
+      await this.#disconnect(contact.id, LIVE_STATES, { disconnectReason: REASONS.restart }, 'carrier-error', now);
       this.deps.logger.warn('contact closed after restart', { contactId: contact.id, state: contact.state });
     }
     await this.deps.store.contacts.reconcileLiveCounters();
@@ -256,8 +274,7 @@ export class ContactService {
   async endAll(reason: string): Promise<void> {
     await Promise.all(
       [...this.#live.keys()].map(async (id) => {
-        const now = this.deps.clock.now();
-        await this.deps.store.contacts.transition(id, LIVE_STATES, 'DISCONNECTED', { disconnectedAt: now, disconnectReason: reason }, now);
+        await this.#disconnect(id, LIVE_STATES, { disconnectReason: reason }, 'carrier-error');
         this.#release(id);
       }),
     );
@@ -316,11 +333,17 @@ export class ContactService {
     if (live === undefined) return;
     this.#stopRingTimer(contact.id);
     const now = this.deps.clock.now();
-    const connected = await this.deps.store.contacts.transition(contact.id, ['INITIATED'], 'CONNECTED_TO_SYSTEM', {
-      connectedAt: now,
-      ...(contact.amdEnabled && { amdStatus: info.amdStatus ?? 'AMD_UNRESOLVED' }),
-    }, now);
+    const connected = await this.deps.store.contacts.transition(
+      contact.id,
+      ['INITIATED'],
+      'CONNECTED_TO_SYSTEM',
+      { connectedAt: now, ...(contact.amdEnabled && { amdStatus: info.amdStatus ?? 'AMD_UNRESOLVED' }) },
+      now,
+      this.deps.events.connected,
+    );
     if (connected === undefined) return this.#release(contact.id);
+    this.deps.metrics.dialOutcome('answered');
+    this.deps.metrics.contactState('CONNECTED_TO_SYSTEM');
     // A StopContact that committed meanwhile has released the call: start no flow on it.
     if (this.#live.get(contact.id) !== live) return;
     this.deps.logger.info('contact connected', { contactId: contact.id });
@@ -329,12 +352,28 @@ export class ContactService {
       play: (prompt) => live.call?.play(prompt),
       disconnect: () => this.#enqueue(contact.id, () => this.#endByFlow(contact)),
       setAttributes: async (attributes) => {
-        await store.contacts.mergeAttributes(contact.instanceId, contact.id, { ...attributes }, clock.now(), checkAttributes);
+        await store.contacts.mergeAttributes(
+          contact.instanceId,
+          contact.id,
+          { ...attributes },
+          clock.now(),
+          checkAttributes,
+          this.deps.events.attributesUpdated,
+        );
       },
       queue: async (queueId) => {
         const at = clock.now();
-        const queued = await store.contacts.transition(contact.id, ['CONNECTED_TO_SYSTEM'], 'QUEUED', { enqueuedAt: at, queueId }, at);
-        if (queued !== undefined) this.deps.logger.info('contact queued', { contactId: contact.id, queueId });
+        const queued = await store.contacts.transition(
+          contact.id,
+          ['CONNECTED_TO_SYSTEM'],
+          'QUEUED',
+          { enqueuedAt: at, queueId },
+          at,
+          this.deps.events.queued,
+        );
+        if (queued === undefined) return;
+        this.deps.metrics.contactState('QUEUED');
+        this.deps.logger.info('contact queued', { contactId: contact.id, queueId });
       },
       saveState: (state) => store.contacts.saveFlowState(contact.id, JSON.stringify(state), clock.now()),
     });
@@ -345,36 +384,60 @@ export class ContactService {
     if (live === undefined) return;
     // The network already ended the call: nothing to hang up.
     live.call = undefined;
-    const now = this.deps.clock.now();
-    await this.deps.store.contacts.transition(contact.id, LIVE_STATES, 'DISCONNECTED', {
-      disconnectedAt: now,
-      disconnectReason: REASONS[cause],
-      ...(contact.amdEnabled && cause !== 'callee-hangup' && { amdStatus: AMD_UNANSWERED_STATUS[cause] }),
-    }, now);
+    await this.#disconnect(
+      contact.id,
+      LIVE_STATES,
+      {
+        disconnectReason: REASONS[cause],
+        ...(contact.amdEnabled && cause !== 'callee-hangup' && { amdStatus: AMD_UNANSWERED_STATUS[cause] }),
+      },
+      cause === 'callee-hangup' ? 'carrier-error' : DIAL_OUTCOMES[cause],
+    );
     this.deps.logger.info('contact disconnected', { contactId: contact.id, reason: REASONS[cause] });
     this.#release(contact.id);
   }
 
   async #ringTimeout(contact: ContactRecord): Promise<void> {
-    const now = this.deps.clock.now();
-    const ended = await this.deps.store.contacts.transition(contact.id, ['INITIATED'], 'DISCONNECTED', {
-      disconnectedAt: now,
-      disconnectReason: REASONS.noAnswer,
-      ...(contact.amdEnabled && { amdStatus: AMD_UNANSWERED_STATUS.noAnswer }),
-    }, now);
+    const ended = await this.#disconnect(
+      contact.id,
+      ['INITIATED'],
+      { disconnectReason: REASONS.noAnswer, ...(contact.amdEnabled && { amdStatus: AMD_UNANSWERED_STATUS.noAnswer }) },
+      'no-answer',
+    );
     if (ended === undefined) return;
     this.deps.logger.info('contact not answered in time', { contactId: contact.id, seconds: contact.ringTimeoutSeconds });
     this.#release(contact.id);
   }
 
   async #endByFlow(contact: ContactRecord): Promise<void> {
-    const now = this.deps.clock.now();
-    const ended = await this.deps.store.contacts.transition(contact.id, LIVE_STATES, 'DISCONNECTED', {
-      disconnectedAt: now,
-      disconnectReason: REASONS.flow,
-    }, now);
+    const ended = await this.#disconnect(contact.id, LIVE_STATES, { disconnectReason: REASONS.flow }, 'carrier-error');
     if (ended !== undefined) this.deps.logger.info('contact disconnected by flow', { contactId: contact.id });
     this.#release(contact.id);
+  }
+
+  /**
+   * Commits the contact's end with its events and contact record. `unanswered` is how the dial counts
+   * when the contact ends before an answer. Undefined when the contact was not in one of `from`.
+   */
+  async #disconnect(
+    id: string,
+    from: readonly ContactState[],
+    change: ContactChange,
+    unanswered: DialOutcome,
+    now = this.deps.clock.now(),
+  ): Promise<ContactRecord | undefined> {
+    const ended = await this.deps.store.contacts.transition(
+      id,
+      from,
+      'DISCONNECTED',
+      { disconnectedAt: now, ...change },
+      now,
+      this.deps.events.disconnected,
+    );
+    if (ended === undefined) return undefined;
+    if (ended.connectedAt === null) this.deps.metrics.dialOutcome(unanswered);
+    this.deps.metrics.contactState('DISCONNECTED', ended.disconnectReason ?? undefined);
+    return ended;
   }
 
   #stopRingTimer(id: string): void {
@@ -408,9 +471,8 @@ export class ContactService {
   async #failed(id: string, error: unknown): Promise<void> {
     this.deps.logger.error('contact event failed', { contactId: id, error: String(error), stack: (error as Error).stack });
     this.#release(id);
-    const now = this.deps.clock.now();
     try {
-      await this.deps.store.contacts.transition(id, LIVE_STATES, 'DISCONNECTED', { disconnectedAt: now, disconnectReason: REASONS.restart }, now);
+      await this.#disconnect(id, LIVE_STATES, { disconnectReason: REASONS.restart }, 'carrier-error');
     } catch (again) {
       this.deps.logger.error('contact end could not be recorded; the next start closes it', { contactId: id, error: String(again) });
     }

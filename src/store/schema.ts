@@ -2,6 +2,7 @@
  * Table types for Kysely. Timestamps are epoch milliseconds; JSON columns hold serialized objects;
  * booleans are 0/1 so the same rows work on SQLite and PostgreSQL.
  */
+import type { Generated } from 'kysely';
 
 
 export interface InstancesTable {
@@ -117,10 +118,7 @@ export interface ContactsTable {
   disconnected_at: number | null;
   last_updated_at: number;
   disconnect_reason: string | null;
-  /**
-   * Bumped by every state change and attribute merge, in the same UPDATE: the per-contact sequence that
-   * contact events will carry (issue #6), so consumers can order them.
-   */
+  /** Bumped by every state change and attribute merge, in the same UPDATE. */
   revision: number;
   /** The flow engine's last saved state (JSON), while the flow waits for an event. */
   flow_state: string | null;
@@ -143,6 +141,64 @@ export interface ContactFlowLogsTable {
   entry: string;
 }
 
+/** A contact event or contact record, written in the transaction of the change that caused it. */
+export interface OutboxMessagesTable {
+  id: Generated<number>;
+  /** The envelope's `id` (events) or a fresh UUID (records); the `webhook-id` of every delivery. */
+  message_id: string;
+  /** `events` or `records`. */
+  stream: string;
+  /** The event type (INITIATED …) or `CONTACT_RECORD`. */
+  type: string;
+  contact_id: string;
+  /** 1, 2, … per contact, in the order the changes committed. */
+  contact_seq: number;
+  /** The serialized message, stored once so every retry sends (and signs) the same bytes. */
+  body: string;
+  created_at: number;
+  /** 1 once the dispatcher has made its delivery rows. */
+  fanned_out: Generated<number>;
+}
+
+export interface EventSinksTable {
+  id: string;
+  name: string;
+  /** `webhook`, `file` or `stdout`. */
+  kind: string;
+  /** The webhook URL or the file path; empty for stdout. */
+  target: string;
+  stream: string;
+  /** JSON array of event types; empty means every type. */
+  event_types: string;
+  /** JSON array of `{ secret, expiresAt }`: the newest first; older ones still sign until they expire. */
+  secrets: string;
+  enabled: number;
+  disabled_reason: string | null;
+  /** `config` (declared in the config file, re-applied at start) or `api`. */
+  managed_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EventDeliveriesTable {
+  id: Generated<number>;
+  sink_id: string;
+  message_id: number;
+  contact_id: string;
+  contact_seq: number;
+  /** `pending`, `delivered` or `dead`. */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  /** While a node delivers it: until when, and which node. */
+  lease_until: number | null;
+  locked_by: string | null;
+  last_error: string | null;
+  last_status: number | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
 export interface Database {
   instances: InstancesTable;
   hours_of_operation: HoursOfOperationTable;
@@ -152,4 +208,7 @@ export interface Database {
   contacts: ContactsTable;
   client_tokens: ClientTokensTable;
   contact_flow_logs: ContactFlowLogsTable;
+  outbox_messages: OutboxMessagesTable;
+  event_sinks: EventSinksTable;
+  event_deliveries: EventDeliveriesTable;
 }

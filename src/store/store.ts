@@ -192,6 +192,22 @@ export interface QueueRepository {
   countInInstance(instanceId: string): Promise<number>;
 }
 
+/** A contact event or contact record to write in the same transaction as the change that caused it. */
+export interface OutboxMessage {
+  /** The envelope's id; also the `webhook-id` of every delivery. */
+  readonly messageId: string;
+  readonly stream: EventStream;
+  /** The event type, or `CONTACT_RECORD`. */
+  readonly type: string;
+  /** The serialized message. */
+  readonly body: string;
+}
+
+export type EventStream = 'events' | 'records';
+
+/** Builds the messages a change emits from the contact as the change left it (inside its transaction). */
+export type Emit = (contact: ContactRecord) => readonly OutboxMessage[];
+
 /** What an admission attempt decided. */
 export type AdmissionResult =
   | { readonly kind: 'created'; readonly contact: ContactRecord }
@@ -206,18 +222,61 @@ export type ContactChange = Partial<
   >
 >;
 
+/** A SearchContacts query in domain terms; see `kysely/contact-search.ts`. */
+export interface ContactSearch {
+  instanceId: string;
+  /** The timestamp column the range applies to. */
+  timeField: 'initiatedAt' | 'connectedToAgentAt' | 'disconnectedAt' | 'enqueuedAt' | 'scheduledAt';
+  /** Inclusive epoch-ms bounds. */
+  from: number;
+  to: number;
+  /** Absent or empty lists and criteria filter nothing out; a contact matches a list holding its value. */
+  channels?: readonly string[];
+  initiationMethods?: readonly string[];
+  queueIds?: readonly string[];
+  /** No contact has an agent yet, so a non-empty list matches nothing. */
+  agentIds?: readonly string[];
+  /** Contact attributes: each criterion matches when the attribute's value is one of `values`. */
+  attributes?: { readonly criteria: readonly { key: string; values: readonly string[] }[]; readonly matchAll: boolean };
+  /** Contact names: each text matches as a substring, ignoring ASCII case. */
+  name?: { readonly texts: readonly string[]; readonly matchAll: boolean };
+  /**
+   * The order; contacts that tie on the field (or lack the timestamp, which sort last) follow
+   * initiatedAt, then id, in the same direction, so pages never overlap.
+   */
+  sort: {
+    field: 'initiatedAt' | 'disconnectedAt' | 'connectedToAgentAt' | 'scheduledAt' | 'expiryAt' | 'initiationMethod' | 'channel';
+    ascending: boolean;
+  };
+  /** Rows to skip (the page's offset) and at most `limit` rows to return. */
+  offset: number;
+  limit: number;
+}
+
+export interface ContactSearchPage {
+  contacts: ContactRecord[];
+  totalCount: number;
+}
+
 export interface ContactRepository {
   /**
    * Admits a new contact in one transaction: claims the client token (a live contact under the same
    * token is replayed instead), takes a slot of the instance's concurrency quota, inserts the contact.
    */
-  admit(contact: ContactRecord, clientToken: string | undefined, tokenNotBefore: number): Promise<AdmissionResult>;
+  admit(contact: ContactRecord, clientToken: string | undefined, tokenNotBefore: number, emit: Emit): Promise<AdmissionResult>;
   get(instanceId: string, id: string): Promise<ContactRecord | undefined>;
   /**
    * Moves a contact from one of `from` to `to`, releasing its quota slot when `to` is DISCONNECTED.
    * Returns the updated record, or undefined when the contact was not in one of `from` (a stale writer).
    */
-  transition(id: string, from: readonly ContactState[], to: ContactState, change: ContactChange, at: number): Promise<ContactRecord | undefined>;
+  transition(
+    id: string,
+    from: readonly ContactState[],
+    to: ContactState,
+    change: ContactChange,
+    at: number,
+    emit: Emit,
+  ): Promise<ContactRecord | undefined>;
   /**
    * Merges attributes into a contact; undefined when the contact does not exist. `check` sees the merged
    * map inside the transaction and may throw to refuse it, so concurrent merges cannot pass a limit together.
@@ -228,6 +287,7 @@ export interface ContactRepository {
     attributes: Record<string, string>,
     at: number,
     check: (merged: Record<string, string>) => void,
+    emit: Emit,
   ): Promise<ContactRecord | undefined>;
   /** Saves the flow engine's state of a live contact (JSON text). */
   saveFlowState(id: string, state: string, at: number): Promise<void>;
@@ -235,14 +295,120 @@ export interface ContactRepository {
   appendFlowLog(contactId: string, seq: number, at: number, entries: readonly unknown[]): Promise<void>;
   /** The contact's flow-log entries, oldest first. */
   listFlowLog(contactId: string): Promise<unknown[]>;
+  search(query: ContactSearch): Promise<ContactSearchPage>;
   /** Contacts waiting in `queueId`. */
   countQueued(queueId: string): Promise<number>;
+  /** Contacts in each live state across instances and nodes (every live state present, 0 when none), for metrics. */
+  countByState(): Promise<Record<string, number>>;
   /** Live contacts placed by `nodeId`. */
   listLiveOnNode(nodeId: string): Promise<ContactRecord[]>;
   /** Recomputes every instance's live counters from the contacts table, repairing any drift. */
   reconcileLiveCounters(): Promise<void>;
   /** Deletes client tokens created before `before`. */
   sweepClientTokens(before: number): Promise<number>;
+}
+
+export type SinkKind = 'webhook' | 'file' | 'stdout';
+
+export interface SinkSecret {
+  readonly secret: string;
+  /** When a rotated-out secret stops signing (epoch ms); null for the current one. */
+  readonly expiresAt: number | null;
+}
+
+export interface EventSinkRecord {
+  id: string;
+  name: string;
+  kind: SinkKind;
+  /** The webhook URL or the file path; empty for stdout. */
+  target: string;
+  stream: EventStream;
+  /** Event types delivered; empty means all. */
+  eventTypes: string[];
+  /** Newest first. */
+  secrets: SinkSecret[];
+  enabled: boolean;
+  disabledReason: string | null;
+  managedBy: 'config' | 'api';
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+/** A delivery claimed for an attempt, with what to send. */
+export interface ClaimedDelivery {
+  id: number;
+  sinkId: string;
+  messageId: string;
+  contactId: string;
+  type: string;
+  body: string;
+  /** Attempts including this one. */
+  attempts: number;
+  /** When the message was committed (epoch ms). */
+  createdAt: number;
+}
+
+export interface DeliveryRecord {
+  id: number;
+  sinkId: string;
+  messageId: string;
+  contactId: string;
+  contactSeq: number;
+  type: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  lastStatus: number | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+/** How an attempt ended, as the dispatcher records it. */
+export type AttemptResult =
+  | { readonly kind: 'delivered'; readonly at: number; readonly status?: number }
+  | { readonly kind: 'retry'; readonly nextAttemptAt: number; readonly error: string; readonly status?: number }
+  | { readonly kind: 'dead'; readonly at: number; readonly error: string; readonly status?: number }
+  /** The sink refused for good (410 Gone): the delivery waits, not counted as an attempt, until the sink is enabled again. */
+  | { readonly kind: 'held'; readonly error: string; readonly status?: number };
+
+export interface EventRepository {
+  /** Calls `listener` after each commit that wrote outbox messages on this node. */
+  onAppended(listener: () => void): void;
+  /**
+   * When the earliest delivery of an enabled sink that order allows becomes claimable (its next attempt, or
+   * the end of another node's lease); undefined when none is pending.
+   */
+  nextDue(): Promise<number | undefined>;
+  /** Makes delivery rows for up to `limit` messages not yet fanned out, for the enabled sinks they match. Returns how many messages it handled. */
+  fanOut(limit: number, at: number): Promise<number>;
+  /**
+   * Leases up to `limit` due deliveries of one sink to `nodeId` until `leaseUntil`, never one with an earlier
+   * pending delivery of the same contact to the same sink, and counts the attempt.
+   */
+  claim(sinkId: string, nodeId: string, at: number, leaseUntil: number, limit: number): Promise<ClaimedDelivery[]>;
+  /** Records how an attempt ended. */
+  settle(deliveryId: number, result: AttemptResult): Promise<void>;
+  /** Lets deliveries leased by `nodeId` (a previous run of this node) be claimed again at once. */
+  releaseLeases(nodeId: string): Promise<number>;
+  /** Puts deliveries of a sink back to pending for an attempt at `at`: the given ids, or every dead one. */
+  redeliver(sinkId: string, at: number, ids?: readonly number[]): Promise<number>;
+  listDeliveries(sinkId: string, status: DeliveryStatus | undefined, page: { afterId?: number; limit: number }): Promise<DeliveryRecord[]>;
+  /** Deliveries by status, across sinks. */
+  countDeliveries(): Promise<Record<DeliveryStatus, number>>;
+  /** Messages of one contact, oldest first (for tests and the CLI). */
+  listMessages(contactId: string): Promise<{ seq: number; type: string; stream: EventStream; body: string }[]>;
+  /** Deletes delivered deliveries and fully delivered messages committed before `before`. */
+  prune(before: number): Promise<number>;
+
+  insertSink(sink: EventSinkRecord): Promise<void>;
+  updateSink(id: string, patch: Partial<Omit<EventSinkRecord, 'id' | 'createdAt'>>): Promise<void>;
+  deleteSink(id: string): Promise<void>;
+  getSink(id: string): Promise<EventSinkRecord | undefined>;
+  findSinkByName(name: string): Promise<EventSinkRecord | undefined>;
+  listSinks(): Promise<EventSinkRecord[]>;
 }
 
 export interface Store {
@@ -252,5 +418,6 @@ export interface Store {
   readonly contactFlows: ContactFlowRepository;
   readonly queues: QueueRepository;
   readonly contacts: ContactRepository;
+  readonly events: EventRepository;
   close(): Promise<void>;
 }

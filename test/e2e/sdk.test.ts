@@ -1,6 +1,6 @@
 /**
  * outdial as a real process, driven by @aws-sdk/client-connect exactly as a user's code would drive it:
- * the success path of all 20 operations, every modeled error of StartOutboundVoiceContact as the SDK
+ * the success path of all 21 operations, every modeled error of StartOutboundVoiceContact as the SDK
  * surfaces it, idempotency through ClientToken, and contacts followed to their end.
  *
  * InternalServiceException is not covered here: nothing a client sends can make a healthy server fail,
@@ -27,6 +27,9 @@ import {
   ListPhoneNumbersV2Command,
   ListQueuesCommand,
   paginateListInstances,
+  paginateSearchContacts,
+  SearchContactsCommand,
+  type SearchContactsCommandInput,
   StartOutboundVoiceContactCommand,
   type StartOutboundVoiceContactCommandInput,
   StopContactCommand,
@@ -557,6 +560,40 @@ describe('outdial through @aws-sdk/client-connect', () => {
       assert.equal(contact.DisconnectReason, 'TELECOM_BUSY');
       assert.equal(contact.ConnectedToSystemTimestamp, undefined);
       assert.ok(contact.DisconnectTimestamp instanceof Date);
+    });
+
+    it('SearchContacts finds contacts by initiation time, name and queue, with Date timestamps, a page at a time', async () => {
+      const Name = `search-${process.pid}-${Date.now()}`;
+      const call = { InstanceId: site.instanceId, ContactFlowId: site.flowId, QueueId: site.queueId, DestinationPhoneNumber: '+12065550103', Name };
+      const first = await place(call);
+      const second = await place(call);
+      // The engine clock runs SPEED times faster than real time: a day either side covers every contact.
+      const DAY = 24 * 3600 * 1000;
+      const input: SearchContactsCommandInput = {
+        InstanceId: site.instanceArn,
+        TimeRange: { Type: 'INITIATION_TIMESTAMP', StartTime: new Date(Date.now() - DAY), EndTime: new Date(Date.now() + DAY) },
+        SearchCriteria: { Name: { SearchText: [Name], MatchType: 'MATCH_ALL' }, QueueIds: [site.queueId] },
+        Sort: { FieldName: 'INITIATION_TIMESTAMP', Order: 'ASCENDING' },
+      };
+
+      const { Contacts, TotalCount, NextToken } = await connect.send(new SearchContactsCommand({ ...input, MaxResults: 1 }));
+      assert.equal(TotalCount, 2);
+      assert.equal(typeof NextToken, 'string');
+      const [contact] = Contacts ?? [];
+      assert.equal(contact?.Id, first);
+      assert.equal(contact.Arn, `${site.instanceArn}/contact/${first}`);
+      assert.equal(contact.InitialContactId, first);
+      assert.equal(contact.Channel, 'VOICE');
+      assert.equal(contact.InitiationMethod, 'API');
+      assert.equal(contact.Name, Name);
+      assert.equal(contact.QueueInfo?.Id, site.queueId);
+      assert.ok(contact.InitiationTimestamp instanceof Date);
+
+      const pages: string[][] = [];
+      for await (const page of paginateSearchContacts({ client: connect, pageSize: 1 }, input)) {
+        pages.push((page.Contacts ?? []).map((c) => c.Id ?? ''));
+      }
+      assert.deepEqual(pages, [[first], [second]]);
     });
   });
 

@@ -53,6 +53,15 @@ export const operations = {
       "InternalServiceException", "InvalidActiveRegionException",
     ],
   },
+  SearchContacts: {
+    name: "SearchContacts",
+    http: { method: "POST", requestUri: "/search-contacts", responseCode: 200 },
+    input: "SearchContactsRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException",
+      "InternalServiceException", "ThrottlingException",
+    ],
+  },
   CreateInstance: {
     name: "CreateInstance",
     http: { method: "PUT", requestUri: "/instance", responseCode: 200 },
@@ -192,7 +201,39 @@ export type OperationName = keyof typeof operations;
 /** Every shape reachable from the operations’ input structures, keyed by shape name. */
 export const shapes: Readonly<Record<string, ShapeModel>> = {
   ARN: { type: "string" },
+  ActiveRegionList: { type: "list", member: "RegionName" },
   AgentFirst: { type: "structure", members: { Preview: { target: "Preview" } } },
+  AgentHierarchyGroups: {
+    type: "structure",
+    members: {
+      L1Ids: { target: "HierarchyGroupIdList" },
+      L2Ids: { target: "HierarchyGroupIdList" },
+      L3Ids: { target: "HierarchyGroupIdList" },
+      L4Ids: { target: "HierarchyGroupIdList" },
+      L5Ids: { target: "HierarchyGroupIdList" },
+    },
+  },
+  AgentResourceId: { type: "string", min: 1, max: 256 },
+  AgentResourceIdList: { type: "list", member: "AgentResourceId", min: 0, max: 100 },
+  AiAgentId: {
+    type: "string",
+    min: 0,
+    max: 128,
+    pattern: "[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(:[A-Z0-9_$]+){0,1}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}(:[A-Z0-9_$]+){0,1}",
+  },
+  AiAgentSearchCriteria: {
+    type: "structure",
+    members: {
+      Id: { target: "AiAgentId" },
+      VersionNumber: { target: "AiAgentVersionNumber" },
+      AiAgentEscalated: { target: "Boolean" },
+      AiUseCase: { target: "AiUseCase" },
+    },
+  },
+  AiAgentSearchCriteriaList: { type: "list", member: "AiAgentSearchCriteria", min: 0, max: 1 },
+  AiAgentVersionNumber: { type: "integer" },
+  AiAgentsCriteria: { type: "structure", members: { Criteria: { target: "AiAgentSearchCriteriaList" } } },
+  AiUseCase: { type: "string", enum: ["AgentAssistance", "SelfService"] },
   AllowedUserAction: { type: "string", enum: ["CALL", "DISCARD"] },
   AllowedUserActions: { type: "list", member: "AllowedUserAction" },
   AnswerMachineDetectionConfig: {
@@ -204,6 +245,8 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
   Attributes: { type: "map", key: "AttributeName", value: "AttributeValue" },
   Boolean: { type: "boolean" },
   CampaignId: { type: "string", min: 1, max: 100 },
+  Channel: { type: "string", enum: ["VOICE", "CHAT", "TASK", "EMAIL"] },
+  ChannelList: { type: "list", member: "Channel" },
   ClaimPhoneNumberRequest: {
     type: "structure",
     members: {
@@ -218,6 +261,7 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
   },
   ClientToken: { type: "string", max: 500 },
   CommonNameLength127: { type: "string", min: 1, max: 127 },
+  ContactAnalysis: { type: "structure", members: { Transcript: { target: "Transcript" } } },
   ContactFlowContent: { type: "string" },
   ContactFlowDescription: { type: "string" },
   ContactFlowId: { type: "string", max: 500 },
@@ -232,7 +276,22 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
   },
   ContactFlowTypes: { type: "list", member: "ContactFlowType", max: 10 },
   ContactId: { type: "string", min: 1, max: 256 },
+  ContactInitiationMethod: {
+    type: "string",
+    enum: [
+      "INBOUND", "OUTBOUND", "TRANSFER", "QUEUE_TRANSFER", "CALLBACK", "API", "DISCONNECT", "MONITOR",
+      "EXTERNAL_OUTBOUND", "WEBRTC_API", "AGENT_REPLY", "FLOW",
+    ],
+  },
   ContactReferences: { type: "map", key: "ReferenceKey", value: "Reference" },
+  ControlPlaneTagFilter: {
+    type: "structure",
+    members: {
+      OrConditions: { target: "TagOrConditionList" },
+      AndConditions: { target: "TagAndConditionList" },
+      TagCondition: { target: "TagCondition" },
+    },
+  },
   CreateContactFlowRequest: {
     type: "structure",
     members: {
@@ -335,6 +394,8 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     },
     required: ["InstanceId", "InitialContactId"],
   },
+  HierarchyGroupId: { type: "string" },
+  HierarchyGroupIdList: { type: "list", member: "HierarchyGroupId", min: 0, max: 10 },
   Hours24Format: { type: "integer", min: 0, max: 23 },
   HoursOfOperationConfig: {
     type: "structure",
@@ -355,6 +416,7 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     required: ["Hours", "Minutes"],
   },
   InboundCallsEnabled: { type: "boolean" },
+  InitiationMethodList: { type: "list", member: "ContactInitiationMethod" },
   InstanceAttributeType: {
     type: "string",
     enum: [
@@ -418,9 +480,15 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     required: ["InstanceId"],
   },
   MaxResult10: { type: "integer", min: 1, max: 10 },
+  MaxResult100: { type: "integer", min: 1, max: 100 },
   MaxResult1000: { type: "integer", min: 1, max: 1000 },
   MinutesLimit60: { type: "integer", min: 0, max: 59 },
   Name: { type: "string", min: 0, max: 1024, sensitive: true },
+  NameCriteria: {
+    type: "structure",
+    members: { SearchText: { target: "SearchTextList" }, MatchType: { target: "SearchContactsMatchType" } },
+    required: ["SearchText", "MatchType"],
+  },
   NextToken: { type: "string" },
   OutboundCallerConfig: {
     type: "structure",
@@ -442,6 +510,7 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
   OutboundStrategyType: { type: "string", enum: ["AGENT_FIRST"] },
   ParentHoursOfOperationConfig: { type: "structure", members: { HoursOfOperationId: { target: "HoursOfOperationId" } } },
   ParentHoursOfOperationConfigList: { type: "list", member: "ParentHoursOfOperationConfig", min: 0, max: 3 },
+  ParticipantRole: { type: "string", enum: ["AGENT", "CUSTOMER", "SYSTEM", "CUSTOM_BOT", "SUPERVISOR"] },
   PhoneNumber: { type: "string", pattern: "^\\+[1-9]\\d{1,14}$" },
   PhoneNumberCountryCode: {
     type: "string",
@@ -487,6 +556,7 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
   },
   QueueDescription: { type: "string", min: 1, max: 250 },
   QueueId: { type: "string" },
+  QueueIdList: { type: "list", member: "QueueId", min: 0, max: 100 },
   QueueMaxContacts: { type: "integer", min: 0 },
   QueueType: { type: "string", enum: ["STANDARD", "AGENT"] },
   QueueTypes: { type: "list", member: "QueueType", max: 2 },
@@ -515,7 +585,143 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     ],
   },
   ReferenceValue: { type: "string", min: 0, max: 4096 },
+  RegionName: { type: "string", pattern: "[a-z]{2}(-[a-z]+){1,2}(-[0-9])?" },
   RingTimeoutInSeconds: { type: "integer", min: 15, max: 60 },
+  SearchContactsAdditionalTimeRange: {
+    type: "structure",
+    members: {
+      Criteria: { target: "SearchContactsAdditionalTimeRangeCriteriaList" },
+      MatchType: { target: "SearchContactsMatchType" },
+    },
+    required: ["Criteria", "MatchType"],
+  },
+  SearchContactsAdditionalTimeRangeCriteria: {
+    type: "structure",
+    members: {
+      TimeRange: { target: "SearchContactsTimeRange" },
+      TimestampCondition: { target: "SearchContactsTimestampCondition" },
+    },
+  },
+  SearchContactsAdditionalTimeRangeCriteriaList: { type: "list", member: "SearchContactsAdditionalTimeRangeCriteria" },
+  SearchContactsMatchType: { type: "string", enum: ["MATCH_ALL", "MATCH_ANY", "MATCH_EXACT", "MATCH_NONE"] },
+  SearchContactsRequest: {
+    type: "structure",
+    members: {
+      InstanceId: { target: "InstanceId", location: "body" },
+      TimeRange: { target: "SearchContactsTimeRange", location: "body" },
+      SearchCriteria: { target: "SearchCriteria", location: "body" },
+      MaxResults: { target: "MaxResult100", location: "body" },
+      NextToken: { target: "LargeNextToken", location: "body" },
+      Sort: { target: "Sort", location: "body" },
+    },
+    required: ["InstanceId", "TimeRange"],
+  },
+  SearchContactsTimeRange: {
+    type: "structure",
+    members: {
+      Type: { target: "SearchContactsTimeRangeType" },
+      StartTime: { target: "Timestamp" },
+      EndTime: { target: "Timestamp" },
+    },
+    required: ["Type", "StartTime", "EndTime"],
+  },
+  SearchContactsTimeRangeConditionType: { type: "string", enum: ["NOT_EXISTS"] },
+  SearchContactsTimeRangeType: {
+    type: "string",
+    enum: [
+      "INITIATION_TIMESTAMP", "SCHEDULED_TIMESTAMP", "CONNECTED_TO_AGENT_TIMESTAMP", "DISCONNECT_TIMESTAMP",
+      "ENQUEUE_TIMESTAMP",
+    ],
+  },
+  SearchContactsTimestampCondition: {
+    type: "structure",
+    members: {
+      Type: { target: "SearchContactsTimeRangeType" },
+      ConditionType: { target: "SearchContactsTimeRangeConditionType" },
+    },
+    required: ["Type", "ConditionType"],
+  },
+  SearchCriteria: {
+    type: "structure",
+    members: {
+      Name: { target: "NameCriteria" },
+      AgentIds: { target: "AgentResourceIdList" },
+      AgentHierarchyGroups: { target: "AgentHierarchyGroups" },
+      Channels: { target: "ChannelList" },
+      ContactAnalysis: { target: "ContactAnalysis" },
+      InitiationMethods: { target: "InitiationMethodList" },
+      QueueIds: { target: "QueueIdList" },
+      RoutingCriteria: { target: "SearchableRoutingCriteria" },
+      AdditionalTimeRange: { target: "SearchContactsAdditionalTimeRange" },
+      SearchableContactAttributes: { target: "SearchableContactAttributes" },
+      SearchableSegmentAttributes: { target: "SearchableSegmentAttributes" },
+      ActiveRegions: { target: "ActiveRegionList" },
+      ContactTags: { target: "ControlPlaneTagFilter" },
+      AiAgents: { target: "AiAgentsCriteria" },
+    },
+  },
+  SearchText: { type: "string", max: 128, sensitive: true },
+  SearchTextList: { type: "list", member: "SearchText", min: 0, max: 100 },
+  SearchableAgentCriteriaStep: {
+    type: "structure",
+    members: { AgentIds: { target: "AgentResourceIdList" }, MatchType: { target: "SearchContactsMatchType" } },
+  },
+  SearchableContactAttributeKey: { type: "string", min: 1, max: 100, sensitive: true },
+  SearchableContactAttributeValue: { type: "string", min: 0, max: 100, sensitive: true },
+  SearchableContactAttributeValueList: { type: "list", member: "SearchableContactAttributeValue", min: 0, max: 20 },
+  SearchableContactAttributes: {
+    type: "structure",
+    members: {
+      Criteria: { target: "SearchableContactAttributesCriteriaList" },
+      MatchType: { target: "SearchContactsMatchType" },
+    },
+    required: ["Criteria"],
+  },
+  SearchableContactAttributesCriteria: {
+    type: "structure",
+    members: {
+      Key: { target: "SearchableContactAttributeKey" },
+      Values: { target: "SearchableContactAttributeValueList" },
+    },
+    required: ["Key", "Values"],
+  },
+  SearchableContactAttributesCriteriaList: { type: "list", member: "SearchableContactAttributesCriteria", min: 0, max: 15 },
+  SearchableRoutingCriteria: { type: "structure", members: { Steps: { target: "SearchableRoutingCriteriaStepList" } } },
+  SearchableRoutingCriteriaStep: { type: "structure", members: { AgentCriteria: { target: "SearchableAgentCriteriaStep" } } },
+  SearchableRoutingCriteriaStepList: { type: "list", member: "SearchableRoutingCriteriaStep" },
+  SearchableSegmentAttributeKey: { type: "string", min: 1, max: 64, sensitive: true },
+  SearchableSegmentAttributeValue: { type: "string", min: 0, max: 128, sensitive: true },
+  SearchableSegmentAttributeValueList: { type: "list", member: "SearchableSegmentAttributeValue", min: 1, max: 20 },
+  SearchableSegmentAttributes: {
+    type: "structure",
+    members: {
+      Criteria: { target: "SearchableSegmentAttributesCriteriaList" },
+      MatchType: { target: "SearchContactsMatchType" },
+    },
+    required: ["Criteria"],
+  },
+  SearchableSegmentAttributesCriteria: {
+    type: "structure",
+    members: {
+      Key: { target: "SearchableSegmentAttributeKey" },
+      Values: { target: "SearchableSegmentAttributeValueList" },
+    },
+    required: ["Key", "Values"],
+  },
+  SearchableSegmentAttributesCriteriaList: { type: "list", member: "SearchableSegmentAttributesCriteria", min: 1, max: 15 },
+  Sort: {
+    type: "structure",
+    members: { FieldName: { target: "SortableFieldName" }, Order: { target: "SortOrder" } },
+    required: ["FieldName", "Order"],
+  },
+  SortOrder: { type: "string", enum: ["ASCENDING", "DESCENDING"] },
+  SortableFieldName: {
+    type: "string",
+    enum: [
+      "INITIATION_TIMESTAMP", "SCHEDULED_TIMESTAMP", "CONNECTED_TO_AGENT_TIMESTAMP", "DISCONNECT_TIMESTAMP",
+      "INITIATION_METHOD", "CHANNEL", "EXPIRY_TIMESTAMP",
+    ],
+  },
   StartOutboundVoiceContactRequest: {
     type: "structure",
     members: {
@@ -547,11 +753,31 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     },
     required: ["ContactId", "InstanceId"],
   },
+  String: { type: "string" },
+  TagAndConditionList: { type: "list", member: "TagCondition" },
+  TagCondition: { type: "structure", members: { TagKey: { target: "String" }, TagValue: { target: "String" } } },
   TagKey: { type: "string", min: 1, max: 128, pattern: "^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$" },
   TagMap: { type: "map", key: "TagKey", value: "TagValue", min: 1, max: 50 },
+  TagOrConditionList: { type: "list", member: "TagAndConditionList" },
   TagValue: { type: "string", max: 256 },
   TimeZone: { type: "string" },
+  Timestamp: { type: "timestamp" },
   TrafficType: { type: "string", enum: ["GENERAL", "CAMPAIGN"] },
+  Transcript: {
+    type: "structure",
+    members: { Criteria: { target: "TranscriptCriteriaList" }, MatchType: { target: "SearchContactsMatchType" } },
+    required: ["Criteria"],
+  },
+  TranscriptCriteria: {
+    type: "structure",
+    members: {
+      ParticipantRole: { target: "ParticipantRole" },
+      SearchText: { target: "SearchTextList" },
+      MatchType: { target: "SearchContactsMatchType" },
+    },
+    required: ["ParticipantRole", "SearchText", "MatchType"],
+  },
+  TranscriptCriteriaList: { type: "list", member: "TranscriptCriteria", min: 0, max: 6 },
   UpdateContactAttributesRequest: {
     type: "structure",
     members: {

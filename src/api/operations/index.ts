@@ -6,6 +6,7 @@ import { createHoursOfOperation } from './hours-of-operation.js';
 import { createInstance, describeInstance, listInstances, updateInstanceAttribute } from './instances.js';
 import { claimPhoneNumber, listPhoneNumbers, listPhoneNumbersV2 } from './phone-numbers.js';
 import { createQueue, describeQueue, listQueues } from './queues.js';
+import { searchContacts } from './search-contacts.js';
 import { startOutboundVoiceContact } from './start-outbound-voice-contact.js';
 import { stopContact } from './stop-contact.js';
 import { updateContactAttributes } from './update-contact-attributes.js';
@@ -17,6 +18,7 @@ export const handlers: ConnectService = {
   StopContact: stopContact,
   GetContactAttributes: getContactAttributes,
   UpdateContactAttributes: updateContactAttributes,
+  SearchContacts: searchContacts,
   CreateInstance: createInstance,
   DescribeInstance: describeInstance,
   ListInstances: listInstances,

@@ -13,9 +13,11 @@ import {
   type ContactRecord,
   type ContactRepository,
   type ContactState,
+  type Emit,
 } from '../store.js';
 import { prepare, param, type PreparedQuery, type QueryExecutor } from './prepared.js';
 import { contactFromRow, contactToRow } from './rows.js';
+import { searchContacts } from './contact-search.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 /** Rolls the admission's savepoint back when the quota is full. */
@@ -23,7 +25,11 @@ class QuotaFull extends Error {}
 
 type Row = Selectable<ContactsTable>;
 
-export function contactRepository(db: Kysely<Database>, writes: WriteBatcher): ContactRepository {
+/**
+ * `appended` is called after a transaction that wrote outbox messages committed, so the dispatcher
+ * delivers them without polling.
+ */
+export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, appended: () => void): ContactRepository {
   const q = preparedQueries(db);
   const updateFrom = new Map<string, PreparedQuery<StateUpdate, Row>>();
   const updateState = (executor: QueryExecutor, from: readonly ContactState[], params: StateUpdate) => {
@@ -35,11 +41,23 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher): C
     }
     return query.execute(executor, params);
   };
+  const record = async (trx: QueryExecutor, contact: ContactRecord, emit: Emit, at: number) => {
+    for (const message of emit(contact)) {
+      await q.insertMessage.execute(trx, {
+        messageId: message.messageId,
+        stream: message.stream,
+        type: message.type,
+        contactId: contact.id,
+        body: message.body,
+        at,
+      });
+    }
+  };
 
   return {
-    async admit(contact, clientToken, tokenNotBefore) {
+    async admit(contact, clientToken, tokenNotBefore, emit) {
       try {
-        return await writes.run(async (trx): Promise<AdmissionResult> => {
+        const result = await writes.run(async (trx): Promise<AdmissionResult> => {
           if (clientToken !== undefined) {
             // First write of the transaction: a concurrent admission with the same token waits on it.
             const claimed = await q.claimToken.execute(trx, {
@@ -61,8 +79,11 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher): C
           // Fail closed: anything but a positive count of updated rows means no slot was taken.
           if (!((taken.numAffectedRows ?? 0n) > 0n)) throw new QuotaFull();
           await q.insertContact.execute(trx, contactToRow(contact) as unknown as Record<string, unknown>);
+          await record(trx, contact, emit, contact.initiatedAt);
           return { kind: 'created', contact };
         });
+        if (result.kind === 'created') appended();
+        return result;
       } catch (error) {
         if (error instanceof QuotaFull) return { kind: 'limit-exceeded' };
         throw error;
@@ -74,27 +95,25 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher): C
       return rows[0] && contactFromRow(rows[0]);
     },
 
-    transition(id, from, to, change, at) {
-      // Only an end also gives the quota slot back; any other change is a single UPDATE.
-      const ending = to === 'DISCONNECTED';
-      return writes.run(
-        async (trx) => {
-          const { rows } = await updateState(trx, from, stateUpdate(id, to, change, at));
-          const row = rows[0];
-          if (row === undefined) return undefined;
-          const contact = contactFromRow(row);
-          if (ending) {
-            const release = contact.trafficType === 'CAMPAIGN' ? q.releaseCampaignSlot : q.releaseSlot;
-            await release.execute(trx, { instanceId: contact.instanceId });
-          }
-          return contact;
-        },
-        { singleStatement: !ending },
-      );
+    async transition(id, from, to, change, at, emit) {
+      const contact = await writes.run(async (trx) => {
+        const { rows } = await updateState(trx, from, stateUpdate(id, to, change, at));
+        const row = rows[0];
+        if (row === undefined) return undefined;
+        const contact = contactFromRow(row);
+        if (to === 'DISCONNECTED') {
+          const release = contact.trafficType === 'CAMPAIGN' ? q.releaseCampaignSlot : q.releaseSlot;
+          await release.execute(trx, { instanceId: contact.instanceId });
+        }
+        await record(trx, contact, emit, at);
+        return contact;
+      });
+      if (contact !== undefined) appended();
+      return contact;
     },
 
-    mergeAttributes(instanceId, id, attributes, at, check) {
-      return writes.run(async (trx) => {
+    async mergeAttributes(instanceId, id, attributes, at, check, emit) {
+      const merged = await writes.run(async (trx) => {
         const row = await trx
           .selectFrom('contacts')
           .select('attributes')
@@ -110,8 +129,12 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher): C
           .where('id', '=', id)
           .returningAll()
           .executeTakeFirstOrThrow();
-        return contactFromRow(updated);
+        const contact = contactFromRow(updated);
+        await record(trx, contact, emit, at);
+        return contact;
       });
+      if (merged !== undefined) appended();
+      return merged;
     },
 
     async saveFlowState(id, state, at) {
@@ -130,6 +153,8 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher): C
       return rows.flatMap((r) => JSON.parse(r.entry) as unknown[]);
     },
 
+    search: (query) => searchContacts(db, query),
+
     async countQueued(queueId) {
       const row = await db
         .selectFrom('contacts')
@@ -138,6 +163,18 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher): C
         .where('state', '=', 'QUEUED')
         .executeTakeFirst();
       return Number(row?.n ?? 0);
+    },
+
+    async countByState() {
+      const rows = await db
+        .selectFrom('contacts')
+        .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+        .where('state', 'in', LIVE_STATES)
+        .groupBy('state')
+        .execute();
+      const counts: Record<string, number> = Object.fromEntries(LIVE_STATES.map((state) => [state, 0]));
+      for (const row of rows) counts[row.state] = Number(row.n);
+      return counts;
     },
 
     async listLiveOnNode(nodeId) {
@@ -302,6 +339,18 @@ function preparedQueries(db: Kysely<Database>) {
         seq: param<number>('seq'),
         at: param<number>('at'),
         entry: param<string>('entry'),
+      }),
+    ),
+    /** The next per-contact sequence number is taken under the write lock the contact's own change holds. */
+    insertMessage: prepare<{ messageId: string; stream: string; type: string; contactId: string; body: string; at: number }, never>(
+      db.insertInto('outbox_messages').values({
+        message_id: param<string>('messageId'),
+        stream: param<string>('stream'),
+        type: param<string>('type'),
+        contact_id: param<string>('contactId'),
+        contact_seq: sql<number>`(SELECT coalesce(max(m.contact_seq), 0) + 1 FROM outbox_messages m WHERE m.contact_id = ${param<string>('contactId')})`,
+        body: param<string>('body'),
+        created_at: param<number>('at'),
       }),
     ),
     getContact: prepare<{ instanceId: string; id: string }, Row>(

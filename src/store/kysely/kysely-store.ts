@@ -5,6 +5,7 @@ import type { Store } from '../store.js';
 import { WriteBatcher } from './write-batcher.js';
 import { migrations } from '../migrations/index.js';
 import { contactRepository } from './contact-repository.js';
+import { eventRepository } from './event-repository.js';
 import {
   contactFlowRepository,
   hoursOfOperationRepository,
@@ -23,13 +24,18 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
 
 /** The Store port on a migrated database. */
 export function kyselyStore({ db, statementRollback, inTransaction }: OpenDatabase): Store {
+  // One batcher for every writer, so contact changes and deliveries share commits.
+  const writes = new WriteBatcher(db, { statementRollback, inTransaction });
+  const listeners = new Set<() => void>();
+  const appended = () => listeners.forEach((listener) => listener());
   return {
     instances: instanceRepository(db),
     hoursOfOperation: hoursOfOperationRepository(db),
     phoneNumbers: phoneNumberRepository(db),
     contactFlows: contactFlowRepository(db),
     queues: queueRepository(db),
-    contacts: contactRepository(db, new WriteBatcher(db, { statementRollback, inTransaction })),
+    contacts: contactRepository(db, writes, appended),
+    events: eventRepository(db, writes, listeners),
     close: () => db.destroy(),
   };
 }

@@ -3,6 +3,8 @@ import { initial } from './0001-initial.js';
 import { instanceClientToken } from './0002-instance-client-token.js';
 import { flowState } from './0003-flow-state.js';
 import { flowLog } from './0004-flow-log.js';
+import { eventOutbox } from './0005-event-outbox.js';
+import { contactSearchIndex } from './0006-contact-search-index.js';
 
 /** Every migration in order, listed explicitly (a folder scan breaks under bundlers and tsx). */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002-instance-client-token': instanceClientToken,
   '0003-flow-state': flowState,
   '0004-flow-log': flowLog,
+  '0005-event-outbox': eventOutbox,
+  '0006-contact-search-index': contactSearchIndex,
 };

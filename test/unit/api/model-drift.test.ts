@@ -50,6 +50,7 @@ const fixture = JSON.parse(
 
 const SERVED = [
   'StartOutboundVoiceContact', 'DescribeContact', 'StopContact', 'GetContactAttributes', 'UpdateContactAttributes',
+  'SearchContacts',
   'CreateInstance', 'DescribeInstance', 'ListInstances', 'UpdateInstanceAttribute', 'CreateHoursOfOperation',
   'ClaimPhoneNumber', 'ListPhoneNumbers', 'ListPhoneNumbersV2', 'CreateContactFlow', 'DescribeContactFlow',
   'UpdateContactFlowContent', 'ListContactFlows', 'CreateQueue', 'DescribeQueue', 'ListQueues',

@@ -62,6 +62,7 @@ describe('loadConfig', () => {
       assert.deepEqual(config.allowedPrefixes, DEFAULTS.allowedPrefixes);
       assert.deepEqual(config.blockedPrefixes, DEFAULTS.blockedPrefixes);
       assert.equal(config.signatureMaxSkewMs, 15 * 60 * 1000);
+      assert.deepEqual(config.metrics, { enabled: true });
       assert.deepEqual(config.instances, []);
     });
 
@@ -286,6 +287,23 @@ describe('loadConfig', () => {
       const error = configError({ env: { OUTDIAL_LOG_LEVEL: 'verbose' } });
 
       assert.match(error.message, /verbose/);
+    });
+  });
+
+  describe('metrics', () => {
+    it('turns metrics off with OUTDIAL_METRICS=false or "metrics": { "enabled": false }, the environment winning', () => {
+      assert.equal(loadConfig({ env: { OUTDIAL_METRICS: 'false' } }).metrics.enabled, false);
+      assert.equal(loadConfig({ env: { OUTDIAL_METRICS: '0' } }).metrics.enabled, false);
+      assert.equal(loadConfig({ file: { metrics: { enabled: false } } }).metrics.enabled, false);
+      assert.equal(loadConfig({ env: { OUTDIAL_METRICS: 'true' }, file: { metrics: { enabled: false } } }).metrics.enabled, true);
+      assert.equal(loadConfig({ env: { OUTDIAL_METRICS: '' }, file: { metrics: { enabled: false } } }).metrics.enabled, false);
+    });
+
+    it('refuses an OUTDIAL_METRICS that is not a boolean, naming the variable and value', () => {
+      const error = configError({ env: { OUTDIAL_METRICS: 'maybe' } });
+
+      assert.match(error.message, /OUTDIAL_METRICS/);
+      assert.match(error.message, /"maybe"/);
     });
   });
 

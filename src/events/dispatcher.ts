@@ -1,0 +1,193 @@
+/**
+ * Delivers the outbox. It wakes when this node commits new messages (the store tells it), when a retry
+ * falls due, and on request (a redelivery, a sink enabled); idle, it sets no timer. Each run fans new
+ * messages out into delivery rows, then runs one pass per enabled sink that is not already busy. A pass
+ * leases a batch of due deliveries, sends it through the sink's transport outside any transaction,
+ * records each result, and goes on while batches come back full. Leases make a crash harmless: the next
+ * start releases this node's leases and the deliveries go again (at least once). Every wait goes through
+ * the Clock.
+ */
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
+import type { AttemptResult, ClaimedDelivery, EventSinkRecord, SinkKind, Store } from '../store/store.js';
+import { retryDelayMs } from './retry.js';
+import type { SendResult, Transport } from './transport.js';
+
+export interface DispatcherOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly nodeId: string;
+  readonly transports: Readonly<Record<SinkKind, Transport>>;
+  /** How long a claimed delivery stays with this node; longer than a transport's timeout. */
+  readonly leaseMs: number;
+  /** Seconds to wait after the 1st, 2nd … failed attempt; past its end a delivery is dead. */
+  readonly retryScheduleSeconds: readonly number[];
+  readonly random?: () => number;
+}
+
+/** Messages fanned out per transaction. */
+const FAN_OUT_BATCH = 500;
+
+export class EventDispatcher {
+  #timer: { handle: TimerHandle; at: number } | undefined;
+  #stopped = true;
+  /** The run in progress, if any. */
+  #run: Promise<void> | undefined;
+  /** Something changed while a run was in progress: run again when it ends. */
+  #again = false;
+  readonly #busy = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: DispatcherOptions) {
+    options.store.events.onAppended(() => this.wake());
+  }
+
+  /** Takes back what a previous run of this node had leased, then delivers whatever is due. */
+  async start(): Promise<void> {
+    const released = await this.options.store.events.releaseLeases(this.options.nodeId);
+    if (released > 0) this.options.logger.info('retrying deliveries a previous run left unfinished', { count: released });
+    this.#stopped = false;
+    this.wake();
+  }
+
+  /** Looks for work now. */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#run !== undefined) {
+      this.#again = true;
+      return;
+    }
+    this.#at(this.options.clock.now());
+  }
+
+  /** Resolves once no run or pass is in progress (tests, and a clean stop). */
+  async idle(): Promise<void> {
+    while (this.#run !== undefined || this.#busy.size > 0) {
+      await this.#run;
+      await Promise.all(this.#busy.values());
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.options.clock.clearTimer(this.#timer.handle);
+    this.#timer = undefined;
+    await this.idle();
+    await Promise.all(Object.values(this.options.transports).map((t) => t.close()));
+  }
+
+  /** Runs at `at` unless a run is already set for then or earlier. */
+  #at(at: number): void {
+    const { clock } = this.options;
+    if (this.#timer !== undefined) {
+      if (this.#timer.at <= at) return;
+      clock.clearTimer(this.#timer.handle);
+    }
+    const handle = clock.setTimer(Math.max(0, at - clock.now()), () => {
+      this.#timer = undefined;
+      this.#run = this.#fanOutAndDrain().finally(() => {
+        this.#run = undefined;
+        void this.#plan();
+      });
+    });
+    this.#timer = { handle, at };
+  }
+
+  /** After a run or a pass: again now if something changed meanwhile, else when the next delivery falls due. */
+  async #plan(): Promise<void> {
+    if (this.#stopped || this.#run !== undefined) return;
+    if (this.#again) {
+      this.#again = false;
+      this.#at(this.options.clock.now());
+      return;
+    }
+    if (this.#busy.size > 0) return;
+    try {
+      const due = await this.options.store.events.nextDue();
+      if (due !== undefined && !this.#stopped) this.#at(due);
+    } catch (error) {
+      this.options.logger.error('event outbox: could not find the next due delivery', { error: String(error) });
+    }
+  }
+
+  async #fanOutAndDrain(): Promise<void> {
+    const { store, clock, logger } = this.options;
+    this.#again = false;
+    try {
+      while ((await store.events.fanOut(FAN_OUT_BATCH, clock.now())) === FAN_OUT_BATCH) {
+        // More waiting: keep going before the sinks run, so each pass sees them.
+      }
+      for (const sink of await store.events.listSinks()) {
+        if (!sink.enabled) continue;
+        if (this.#busy.has(sink.id)) {
+          this.#again = true;
+          continue;
+        }
+        const pass = this.#drain(sink)
+          .catch((error: unknown) => logger.error('event delivery pass failed', { sink: sink.name, error: String(error) }))
+          .finally(() => {
+            this.#busy.delete(sink.id);
+            void this.#plan();
+          });
+        this.#busy.set(sink.id, pass);
+      }
+    } catch (error) {
+      logger.error('event outbox run failed', { error: String(error) });
+    }
+  }
+
+  /** Delivers a sink's due deliveries batch by batch until a batch comes back short or the sink is disabled. */
+  async #drain(sink: EventSinkRecord): Promise<void> {
+    const { store, clock, nodeId, leaseMs, transports } = this.options;
+    const transport = transports[sink.kind];
+    for (;;) {
+      if (this.#stopped) return;
+      const now = clock.now();
+      const batch = await store.events.claim(sink.id, nodeId, now, now + leaseMs, transport.batchSize);
+      if (batch.length === 0) return;
+      const results = await transport.send(sink, batch);
+      let gone = false;
+      await Promise.all(
+        batch.map((delivery, i) => {
+          const result = results[i] ?? { ok: false, error: 'no result from transport' };
+          gone ||= !result.ok && result.gone === true;
+          return this.#settle(sink, delivery, result);
+        }),
+      );
+      if (gone) {
+        await store.events.updateSink(sink.id, { enabled: false, disabledReason: 'the endpoint answered 410 Gone', updatedAt: clock.now() });
+        this.options.logger.warn('event sink disabled: the endpoint answered 410 Gone', { sink: sink.name });
+        return;
+      }
+      if (batch.length < transport.batchSize) return;
+    }
+  }
+
+  async #settle(sink: EventSinkRecord, delivery: ClaimedDelivery, result: SendResult): Promise<void> {
+    const { store, clock, metrics, logger } = this.options;
+    const now = clock.now();
+    const lag = Math.max(0, now - delivery.createdAt) / 1000;
+    let attempt: AttemptResult;
+    if (result.ok) {
+      attempt = { kind: 'delivered', at: now, ...(result.status !== undefined && { status: result.status }) };
+      metrics.delivery(sink.name, 'delivered', lag);
+    } else if (result.gone === true) {
+      attempt = { kind: 'held', error: result.error, ...(result.status !== undefined && { status: result.status }) };
+      metrics.delivery(sink.name, 'failed', lag);
+    } else {
+      const delay = retryDelayMs(this.options.retryScheduleSeconds, delivery.attempts, this.options.random ?? Math.random, result.retryAfterMs);
+      const status = result.status !== undefined ? { status: result.status } : {};
+      attempt =
+        delay === undefined
+          ? { kind: 'dead', at: now, error: result.error, ...status }
+          : { kind: 'retry', nextAttemptAt: now + delay, error: result.error, ...status };
+      metrics.delivery(sink.name, attempt.kind === 'dead' ? 'dead' : 'failed', lag);
+      const meta = { sink: sink.name, contactId: delivery.contactId, messageId: delivery.messageId, attempts: delivery.attempts, error: result.error };
+      if (attempt.kind === 'dead') logger.warn('event delivery gave up; it waits in the dead-letter list', meta);
+      else logger.debug('event delivery failed; will retry', { ...meta, retryInMs: delay });
+    }
+    await store.events.settle(delivery.id, attempt);
+  }
+}

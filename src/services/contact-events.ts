@@ -1,0 +1,161 @@
+/**
+ * What a contact's changes tell the outside world: Amazon Connect contact events in the EventBridge
+ * envelope (camelCase `detail`, ISO timestamps with milliseconds, `time` in whole seconds) and contact
+ * trace records (PascalCase, whole-second timestamps). Each change's messages are built inside its
+ * transaction from the contact as the change left it; see docs/events.md.
+ */
+import type { ContactRecord, Emit, OutboxMessage } from '../store/store.js';
+import { arns, type ArnContext } from './arns.js';
+
+export const CONTACT_EVENT_TYPES = [
+  'INITIATED',
+  'CONNECTED_TO_SYSTEM',
+  'AMD_DISABLED',
+  'QUEUED',
+  'CONNECTED_TO_AGENT',
+  'CONTACT_DATA_UPDATED',
+  'DISCONNECTED',
+  'COMPLETED',
+] as const;
+
+export type ContactEventType = (typeof CONTACT_EVENT_TYPES)[number];
+
+/** The `type` of contact-record messages in the outbox. */
+export const CONTACT_RECORD_TYPE = 'CONTACT_RECORD';
+
+export const CTR_FORMAT_VERSION = '2017-03-10';
+
+export interface ContactEventsOptions extends ArnContext {
+  /** The envelope's `source`: `aws.connect` unless configured otherwise. */
+  readonly source: string;
+  readonly newId: () => string;
+}
+
+export class ContactEvents {
+  constructor(private readonly options: ContactEventsOptions) {}
+
+  /** Admission: INITIATED. */
+  readonly initiated: Emit = (contact) => [this.#event('INITIATED', contact, contact.initiatedAt)];
+
+  /** An answer: CONNECTED_TO_SYSTEM, and AMD_DISABLED for campaign calls placed without detection. */
+  readonly connected: Emit = (contact) => {
+    const at = contact.connectedAt ?? contact.lastUpdatedAt;
+    const events = [this.#event('CONNECTED_TO_SYSTEM', contact, at)];
+    if (contact.trafficType === 'CAMPAIGN' && !contact.amdEnabled) events.push(this.#event('AMD_DISABLED', contact, at));
+    return events;
+  };
+
+  readonly queued: Emit = (contact) => [this.#event('QUEUED', contact, contact.enqueuedAt ?? contact.lastUpdatedAt)];
+
+  /**
+   * The end: DISCONNECTED, then COMPLETED at once (no agent, so no after-contact work), then the contact
+   * record.
+   */
+  readonly disconnected: Emit = (contact) => {
+    const at = contact.disconnectedAt ?? contact.lastUpdatedAt;
+    return [this.#event('DISCONNECTED', contact, at), this.#event('COMPLETED', contact, at), this.#record(contact)];
+  };
+
+  /** Attributes changed: CONTACT_DATA_UPDATED, and a fresh contact record once the contact has completed. */
+  readonly attributesUpdated: Emit = (contact) => {
+    const event = this.#event('CONTACT_DATA_UPDATED', contact, contact.lastUpdatedAt, { updatedProperties: ['UserDefinedAttributes'] });
+    return contact.state === 'DISCONNECTED' ? [event, this.#record(contact)] : [event];
+  };
+
+  #event(type: ContactEventType, contact: ContactRecord, at: number, extra: Record<string, unknown> = {}): OutboxMessage {
+    const id = this.options.newId();
+    const instanceArn = arns.instance(this.options, contact.instanceId);
+    const envelope = {
+      version: '0',
+      id,
+      'detail-type': 'Amazon Connect Contact Event',
+      source: this.options.source,
+      account: this.options.accountId,
+      time: wholeSeconds(at),
+      region: this.options.region,
+      resources: [instanceArn, contact.arn],
+      detail: {
+        eventType: type,
+        contactId: contact.id,
+        initialContactId: contact.id,
+        ...(contact.relatedContactId !== null && { relatedContactId: contact.relatedContactId }),
+        channel: 'VOICE',
+        instanceArn,
+        initiationMethod: 'API',
+        initiationTimestamp: iso(contact.initiatedAt),
+        ...(contact.connectedAt !== null && { connectedToSystemTimestamp: iso(contact.connectedAt) }),
+        ...(contact.disconnectedAt !== null && { disconnectTimestamp: iso(contact.disconnectedAt) }),
+        ...(contact.enqueuedAt !== null &&
+          contact.queueId !== null && {
+            queueInfo: {
+              queueArn: arns.queue(this.options, contact.instanceId, contact.queueId),
+              queueType: 'STANDARD',
+              enqueueTimestamp: iso(contact.enqueuedAt),
+            },
+          }),
+        ...(contact.amdStatus !== null && { answeringMachineDetectionStatus: contact.amdStatus }),
+        ...(contact.disconnectReason !== null && { disconnectReason: contact.disconnectReason }),
+        ...(contact.campaignId !== null && { campaign: { campaignId: contact.campaignId } }),
+        tags: { 'aws:connect:instanceId': contact.instanceId, 'aws:connect:systemEndpoint': contact.systemNumber },
+        ...extra,
+      },
+    };
+    return { messageId: id, stream: 'events', type, body: JSON.stringify(envelope) };
+  }
+
+  #record(contact: ContactRecord): OutboxMessage {
+    const queue =
+      contact.queueId === null || contact.enqueuedAt === null
+        ? null
+        : {
+            ARN: arns.queue(this.options, contact.instanceId, contact.queueId),
+            EnqueueTimestamp: wholeSeconds(contact.enqueuedAt),
+            DequeueTimestamp: contact.disconnectedAt === null ? null : wholeSeconds(contact.disconnectedAt),
+            Duration: contact.disconnectedAt === null ? null : Math.round((contact.disconnectedAt - contact.enqueuedAt) / 1000),
+          };
+    const record = {
+      AWSAccountId: this.options.accountId,
+      AWSContactTraceRecordFormatVersion: CTR_FORMAT_VERSION,
+      Agent: null,
+      AgentConnectionAttempts: 0,
+      AnsweringMachineDetectionStatus: contact.amdStatus,
+      Attributes: contact.attributes,
+      Campaign: contact.campaignId === null ? null : { CampaignId: contact.campaignId },
+      Channel: 'VOICE',
+      ConnectedToSystemTimestamp: contact.connectedAt === null ? null : wholeSeconds(contact.connectedAt),
+      ContactId: contact.id,
+      CustomerEndpoint: { Address: contact.customerNumber, Type: 'TELEPHONE_NUMBER' },
+      Description: contact.description,
+      DisconnectReason: contact.disconnectReason,
+      DisconnectTimestamp: contact.disconnectedAt === null ? null : wholeSeconds(contact.disconnectedAt),
+      InitialContactId: contact.id,
+      InitiationMethod: 'API',
+      InitiationTimestamp: wholeSeconds(contact.initiatedAt),
+      InstanceARN: arns.instance(this.options, contact.instanceId),
+      LastUpdateTimestamp: wholeSeconds(contact.lastUpdatedAt),
+      MediaStreams: [{ Type: 'AUDIO' }],
+      Name: contact.name,
+      NextContactId: null,
+      PreviousContactId: null,
+      Queue: queue,
+      Recording: null,
+      Recordings: null,
+      References: contact.references,
+      RelatedContactId: contact.relatedContactId,
+      ScheduledTimestamp: null,
+      SystemEndpoint: { Address: contact.systemNumber, Type: 'TELEPHONE_NUMBER' },
+      TrafficType: contact.trafficType,
+      TransferCompletedTimestamp: null,
+      TransferredToEndpoint: null,
+    };
+    return { messageId: this.options.newId(), stream: 'records', type: CONTACT_RECORD_TYPE, body: JSON.stringify(record) };
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function wholeSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

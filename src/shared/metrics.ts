@@ -1,0 +1,37 @@
+/**
+ * The metrics port: what the API, the contact lifecycle and event delivery report. `metrics/prometheus-metrics.ts`
+ * implements it for `/metrics`; tests that do not look at metrics use `noMetrics`.
+ */
+
+/** How a placed call's dial ended: answered, or the cause that ended it before an answer. */
+export type DialOutcome = 'answered' | 'busy' | 'declined' | 'unreachable' | 'carrier-error' | 'no-answer' | 'cancelled';
+
+/** What one delivery attempt of an event or contact record did. */
+export type DeliveryOutcome = 'delivered' | 'failed' | 'dead';
+
+export interface Metrics {
+  /** One API request finished: `outcome` is `success` or the error code sent (`ResourceNotFoundException` …). */
+  apiRequest(operation: string, outcome: string, seconds: number): void;
+  /** A contact entered `state`; `reason` is its DisconnectReason when the state is DISCONNECTED. */
+  contactState(state: string, reason?: string): void;
+  dialOutcome(outcome: DialOutcome): void;
+  /** Contacts in the store by state (live states only), sampled at scrape time. */
+  contactsByState(read: () => Promise<Record<string, number>>): void;
+  /** Calls in progress on this node, sampled at scrape time. */
+  liveCalls(read: () => number): void;
+  /** One delivery attempt to sink `sink` (its name); `lagSeconds` is from the event's commit to this attempt's end. */
+  delivery(sink: string, outcome: DeliveryOutcome, lagSeconds: number): void;
+  /** Outbox deliveries waiting, by status, sampled at scrape time. */
+  pendingDeliveries(read: () => Promise<Record<string, number>>): void;
+}
+
+/** Reports nothing. */
+export const noMetrics: Metrics = {
+  apiRequest: () => {},
+  contactState: () => {},
+  dialOutcome: () => {},
+  contactsByState: () => {},
+  liveCalls: () => {},
+  delivery: () => {},
+  pendingDeliveries: () => {},
+};
