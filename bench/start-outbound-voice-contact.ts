@@ -9,7 +9,8 @@
  * (default 32), BENCH_DESTINATION (default +12065550100, which answers after 2 s and is then
  * disconnected by the flow; +12065550104 rings past the run, which leaves out the answer and the end),
  * BENCH_FLOW_LOGS (default false: the demo instance's CONTACTFLOW_LOGS is switched off before the run,
- * as flow logs are an option on Connect too; true keeps them).
+ * as flow logs are an option on Connect too; true keeps them), BENCH_EVENT_FILES (default false: no event
+ * sink, so no contact event or record is written; true delivers every event and record to JSON-lines files).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +26,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const destination = process.env.BENCH_DESTINATION ?? '+12065550100';
 const flowLogs = process.env.BENCH_FLOW_LOGS === 'true';
+const eventFiles = process.env.BENCH_EVENT_FILES === 'true';
 /** Requests signed before a pre-signed run: more than outdial accepts in one, fewer than would strain memory. */
 const POOL_SIZE = 100_000;
 /** Longer than a benchmark contact lives: 2 s of ringing and the demo flow's 3.6 s prompt. */
@@ -161,7 +163,19 @@ async function main(): Promise<void> {
     const configPath = join(dir, 'config.json');
     writeFileSync(
       configPath,
-      JSON.stringify({ logLevel: 'warn', rateLimitDisabled: true, quotas: { concurrentActiveCallsPerInstance: 1_000_000_000 } }),
+      JSON.stringify({
+        logLevel: 'warn',
+        rateLimitDisabled: true,
+        quotas: { concurrentActiveCallsPerInstance: 1_000_000_000 },
+        ...(eventFiles && {
+          events: {
+            sinks: [
+              { type: 'file', name: 'events', path: join(dir, 'events.jsonl'), stream: 'events' },
+              { type: 'file', name: 'records', path: join(dir, 'records.jsonl'), stream: 'records' },
+            ],
+          },
+        }),
+      }),
     );
 
     const runs = { client: { bare: [] as Measurement[], outdial: [] as Measurement[] }, presigned: { bare: [] as Measurement[], outdial: [] as Measurement[] } };
@@ -195,6 +209,7 @@ async function main(): Promise<void> {
       rounds,
       destination,
       flowLogs,
+      eventFiles,
       connections,
       rawRounds: runs,
       ...summary,

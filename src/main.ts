@@ -92,29 +92,6 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     allowedPrefixes: config.allowedPrefixes,
     blockedPrefixes: config.blockedPrefixes,
   });
-  const contacts = new ContactService({
-    store,
-    resources,
-    carrier,
-    flows:
-      options.flows ??
-      new FlowEngineRunner({
-        resources,
-        store,
-        clock,
-        logger: logger.child({ component: 'flows' }),
-        lambdas: new HttpLambdaInvoker(config.lambdaFunctions, clock),
-      }),
-    clock,
-    ids,
-    logger: logger.child({ component: 'contacts' }),
-    events: new ContactEvents({ ...arn, source: config.events.source, newId: () => randomIds.uuid() }),
-    metrics,
-    arn,
-    nodeId: config.nodeId,
-    clientTokenTtlMs: config.clientTokenTtlMs,
-  });
-
   const dispatcher = new EventDispatcher({
     store,
     clock,
@@ -134,6 +111,7 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     },
     leaseMs: config.events.timeoutMs * 2,
     retryScheduleSeconds: config.events.retryScheduleSeconds,
+    sinkDisabled: () => void eventSinks.refresh(),
   });
   const eventSinks = new EventSinkService({
     store,
@@ -144,12 +122,36 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     wake: () => dispatcher.wake(),
   });
 
+  const contacts = new ContactService({
+    store,
+    resources,
+    carrier,
+    flows:
+      options.flows ??
+      new FlowEngineRunner({
+        resources,
+        store,
+        clock,
+        logger: logger.child({ component: 'flows' }),
+        lambdas: new HttpLambdaInvoker(config.lambdaFunctions, clock),
+      }),
+    clock,
+    ids,
+    logger: logger.child({ component: 'contacts' }),
+    events: new ContactEvents({ ...arn, source: config.events.source, newId: () => randomIds.uuid(), wanted: eventSinks.wanted }),
+    metrics,
+    arn,
+    nodeId: config.nodeId,
+    clientTokenTtlMs: config.clientTokenTtlMs,
+  });
+
   try {
+    // Sinks first: the contacts a previous run left live end now, and their events must find their sinks.
+    await eventSinks.applyDeclarations(config.events.sinks);
     const closed = await contacts.recoverAfterRestart();
     if (closed > 0) logger.warn('closed contacts left live by the previous run', { count: closed });
     if (config.demo) await seedDemo(resources, logger);
     await applyDeclarations(resources, config.instances, logger);
-    await eventSinks.applyDeclarations(config.events.sinks);
     await dispatcher.start();
   } catch (error) {
     await store.close();
@@ -158,6 +160,7 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
 
   metrics.liveCalls(() => contacts.liveCalls);
   metrics.contactsByState(() => store.contacts.countByState());
+  metrics.pendingDeliveries(() => store.events.countDeliveries());
 
   const rateLimit = config.rateLimit;
   const app = buildServer({

@@ -94,14 +94,22 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     void reply.header('x-amzn-RequestId', request.requestId);
     done();
   });
-  if (metrics !== undefined) {
-    // With an onResponse hook Fastify times every request (performance.now() at arrival and at the end).
-    app.addHook('onResponse', (request, reply, done) => {
-      const operation = request.routeOptions.config.operation;
-      if (operation !== null) metrics.apiRequest(operation ?? 'unknown', reply.errorCode || 'success', reply.elapsedTime / 1000);
-      done();
-    });
-  }
+  // With an onResponse hook Fastify times every request (performance.now() at arrival and at the end).
+  app.addHook('onResponse', (request, reply, done) => {
+    const operation = request.routeOptions.config.operation;
+    if (operation !== null) {
+      const outcome = reply.errorCode || 'success';
+      metrics?.apiRequest(operation ?? 'unknown', outcome, reply.elapsedTime / 1000);
+      log.info('request', {
+        requestId: request.requestId,
+        operation: operation ?? 'unknown',
+        status: reply.statusCode,
+        outcome,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      });
+    }
+    done();
+  });
 
   // Bodies stay raw bytes: the signature covers them, and JSON errors must be Connect-shaped.
   app.removeAllContentTypeParsers();

@@ -35,11 +35,14 @@ const listQuery = z
   })
   .loose();
 
+/** Counted in metrics and request logs under one operation name. */
+const counted = { config: { operation: 'OutdialWebhooks' } };
+
 export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const { eventSinks, readSigned } = deps;
   const id = (request: FastifyRequest) => (request.params as { Id: string }).Id;
 
-  app.post('/outdial/webhooks', async (request) => {
+  app.post('/outdial/webhooks', counted, async (request) => {
     const input = parse(createInput, await readSigned(request));
     const { sink, secret } = await eventSinks.createWebhook({
       url: input.Url,
@@ -51,17 +54,17 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     return { Webhook: webhookView(sink), Secret: secret };
   });
 
-  app.get('/outdial/webhooks', async (request) => {
+  app.get('/outdial/webhooks', counted, async (request) => {
     await readSigned(request);
     return { Webhooks: (await eventSinks.listWebhooks()).map(webhookView) };
   });
 
-  app.get('/outdial/webhooks/:Id', async (request) => {
+  app.get('/outdial/webhooks/:Id', counted, async (request) => {
     await readSigned(request);
     return { Webhook: webhookView(await eventSinks.getWebhook(id(request))) };
   });
 
-  app.delete('/outdial/webhooks/:Id', async (request) => {
+  app.delete('/outdial/webhooks/:Id', counted, async (request) => {
     await readSigned(request);
     await eventSinks.deleteWebhook(id(request));
     return {};
@@ -71,24 +74,24 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     ['enable', true],
     ['disable', false],
   ] as const) {
-    app.post(`/outdial/webhooks/:Id/${action}`, async (request) => {
+    app.post(`/outdial/webhooks/:Id/${action}`, counted, async (request) => {
       await readSigned(request);
       return { Webhook: webhookView(await eventSinks.setEnabled(id(request), enabled)) };
     });
   }
 
-  app.get('/outdial/webhooks/:Id/secret', async (request) => {
+  app.get('/outdial/webhooks/:Id/secret', counted, async (request) => {
     await readSigned(request);
     return { Secrets: await eventSinks.secrets(id(request)) };
   });
 
-  app.post('/outdial/webhooks/:Id/rotate-secret', async (request) => {
+  app.post('/outdial/webhooks/:Id/rotate-secret', counted, async (request) => {
     const input = parse(rotateInput, await readSigned(request));
     const { secret, previousExpiresAt } = await eventSinks.rotateSecret(id(request), input.Secret);
     return { Secret: secret, PreviousSecretExpiresTimestamp: epochSeconds(previousExpiresAt) };
   });
 
-  app.get('/outdial/webhooks/:Id/deliveries', async (request) => {
+  app.get('/outdial/webhooks/:Id/deliveries', counted, async (request) => {
     await readSigned(request);
     const query = parse(listQuery, request.query);
     const page = await eventSinks.deliveries(id(request), query.status, {
@@ -101,7 +104,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     };
   });
 
-  app.post('/outdial/webhooks/:Id/redeliver', async (request) => {
+  app.post('/outdial/webhooks/:Id/redeliver', counted, async (request) => {
     const input = parse(redeliverInput, await readSigned(request));
     return { Redelivered: await eventSinks.redeliver(id(request), input.DeliveryIds) };
   });

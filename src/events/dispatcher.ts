@@ -26,6 +26,8 @@ export interface DispatcherOptions {
   /** Seconds to wait after the 1st, 2nd … failed attempt; past its end a delivery is dead. */
   readonly retryScheduleSeconds: readonly number[];
   readonly random?: () => number;
+  /** Told when the dispatcher disables a sink (410 Gone). */
+  readonly sinkDisabled?: () => void;
 }
 
 /** Messages fanned out per transaction. */
@@ -39,6 +41,9 @@ export class EventDispatcher {
   /** Something changed while a run was in progress: run again when it ends. */
   #again = false;
   readonly #busy = new Map<string, Promise<void>>();
+  /** File and stdout sinks whose last write failed: how often in a row, and until when they rest. */
+  readonly #failures = new Map<string, number>();
+  readonly #pausedUntil = new Map<string, number>();
 
   constructor(private readonly options: DispatcherOptions) {
     options.store.events.onAppended(() => this.wake());
@@ -116,16 +121,13 @@ export class EventDispatcher {
     const { store, clock, logger } = this.options;
     this.#again = false;
     try {
-      while ((await store.events.fanOut(FAN_OUT_BATCH, clock.now())) === FAN_OUT_BATCH) {
-        // More waiting: keep going before the sinks run, so each pass sees them.
-      }
       for (const sink of await store.events.listSinks()) {
-        if (!sink.enabled) continue;
+        if (!sink.enabled || (this.#pausedUntil.get(sink.id) ?? 0) > clock.now()) continue;
         if (this.#busy.has(sink.id)) {
           this.#again = true;
           continue;
         }
-        const pass = this.#drain(sink)
+        const pass = (sink.kind === 'webhook' ? this.#deliver(sink) : this.#write(sink))
           .catch((error: unknown) => logger.error('event delivery pass failed', { sink: sink.name, error: String(error) }))
           .finally(() => {
             this.#busy.delete(sink.id);
@@ -138,10 +140,56 @@ export class EventDispatcher {
     }
   }
 
-  /** Delivers a sink's due deliveries batch by batch until a batch comes back short or the sink is disabled. */
-  async #drain(sink: EventSinkRecord): Promise<void> {
+  /**
+   * A file or stdout sink: writes the messages past its cursor batch by batch, moving the cursor after
+   * each. A failed write (a full disk) pauses the sink on the retry schedule, never giving up.
+   */
+  async #write(initial: EventSinkRecord): Promise<void> {
+    const { store, clock, metrics, logger, transports } = this.options;
+    const transport = transports[initial.kind];
+    let sink = initial;
+    for (;;) {
+      if (this.#stopped) return;
+      const batch = await store.events.readAfter(sink, transport.batchSize);
+      const last = batch.at(-1);
+      if (last === undefined) return;
+      const results = await transport.send(sink, batch);
+      const now = clock.now();
+      const failure = results.find((r) => !r.ok);
+      if (failure !== undefined && !failure.ok) {
+        const failures = (this.#failures.get(sink.id) ?? 0) + 1;
+        this.#failures.set(sink.id, failures);
+        const schedule = this.options.retryScheduleSeconds;
+        const delay = retryDelayMs(schedule, Math.min(failures, schedule.length), this.options.random ?? Math.random) ?? 1000;
+        this.#pausedUntil.set(sink.id, now + delay);
+        this.#at(now + delay);
+        for (const message of batch) metrics.delivery(sink.name, 'failed', Math.max(0, now - message.createdAt) / 1000);
+        logger.error('event sink could not write; trying again later', { sink: sink.name, error: failure.error, retryInMs: delay });
+        return;
+      }
+      this.#failures.delete(sink.id);
+      this.#pausedUntil.delete(sink.id);
+      await store.events.advance(sink.id, last.id);
+      for (const message of batch) metrics.delivery(sink.name, 'delivered', Math.max(0, now - message.createdAt) / 1000);
+      sink = { ...sink, cursor: last.id };
+      if (batch.length < transport.batchSize) return;
+    }
+  }
+
+  /**
+   * A webhook: turns the messages past its cursor into delivery rows, then delivers the due ones batch by
+   * batch until a batch comes back short or the endpoint answers 410 Gone.
+   */
+  async #deliver(sink: EventSinkRecord): Promise<void> {
     const { store, clock, nodeId, leaseMs, transports } = this.options;
     const transport = transports[sink.kind];
+    let cursorSink = sink;
+    for (;;) {
+      const taken = await store.events.fanOut(cursorSink, FAN_OUT_BATCH, clock.now());
+      if (taken < FAN_OUT_BATCH) break;
+      // The cursor moved; the next fan-out reads the sink again.
+      cursorSink = (await store.events.getSink(sink.id)) ?? cursorSink;
+    }
     for (;;) {
       if (this.#stopped) return;
       const now = clock.now();
@@ -157,8 +205,9 @@ export class EventDispatcher {
         }),
       );
       if (gone) {
-        await store.events.updateSink(sink.id, { enabled: false, disabledReason: 'the endpoint answered 410 Gone', updatedAt: clock.now() });
+        await store.events.setSinkEnabled(sink.id, false, 'the endpoint answered 410 Gone', clock.now());
         this.options.logger.warn('event sink disabled: the endpoint answered 410 Gone', { sink: sink.name });
+        this.options.sinkDisabled?.();
         return;
       }
       if (batch.length < transport.batchSize) return;

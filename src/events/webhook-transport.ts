@@ -38,7 +38,9 @@ export class WebhookTransport implements Transport {
     const { clock, wallClock, timeoutMs, userAgent } = this.options;
     const now = wallClock.now();
     const timestamp = Math.floor(now / 1000);
-    const secrets = sink.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.secret);
+    // A rotated-out secret's expiry is engine time, like every other time the sink service records.
+    const engineNow = clock.now();
+    const secrets = sink.secrets.filter((s) => s.expiresAt === null || s.expiresAt > engineNow).map((s) => s.secret);
     const abort = new AbortController();
     const timer = clock.setTimer(timeoutMs, () => abort.abort(new Error(`no response within ${timeoutMs} ms`)));
     try {

@@ -4,7 +4,7 @@
  * trace records (PascalCase, whole-second timestamps). Each change's messages are built inside its
  * transaction from the contact as the change left it; see docs/events.md.
  */
-import type { ContactRecord, Emit, OutboxMessage } from '../store/store.js';
+import type { ContactRecord, Emit, EventStream, OutboxMessage } from '../store/store.js';
 import { arns, type ArnContext } from './arns.js';
 
 export const CONTACT_EVENT_TYPES = [
@@ -29,23 +29,26 @@ export interface ContactEventsOptions extends ArnContext {
   /** The envelope's `source`: `aws.connect` unless configured otherwise. */
   readonly source: string;
   readonly newId: () => string;
+  /**
+   * Whether an enabled sink takes messages of this stream and type. Messages nobody takes are not
+   * written: a sink receives what is committed after it was added or enabled.
+   */
+  readonly wanted: (stream: EventStream, type: string) => boolean;
 }
 
 export class ContactEvents {
   constructor(private readonly options: ContactEventsOptions) {}
 
   /** Admission: INITIATED. */
-  readonly initiated: Emit = (contact) => [this.#event('INITIATED', contact, contact.initiatedAt)];
+  readonly initiated: Emit = (contact) => this.#events(contact, contact.initiatedAt, ['INITIATED']);
 
   /** An answer: CONNECTED_TO_SYSTEM, and AMD_DISABLED for campaign calls placed without detection. */
   readonly connected: Emit = (contact) => {
-    const at = contact.connectedAt ?? contact.lastUpdatedAt;
-    const events = [this.#event('CONNECTED_TO_SYSTEM', contact, at)];
-    if (contact.trafficType === 'CAMPAIGN' && !contact.amdEnabled) events.push(this.#event('AMD_DISABLED', contact, at));
-    return events;
+    const amdDisabled = contact.trafficType === 'CAMPAIGN' && !contact.amdEnabled;
+    return this.#events(contact, contact.connectedAt ?? contact.lastUpdatedAt, ['CONNECTED_TO_SYSTEM', ...(amdDisabled ? ['AMD_DISABLED' as const] : [])]);
   };
 
-  readonly queued: Emit = (contact) => [this.#event('QUEUED', contact, contact.enqueuedAt ?? contact.lastUpdatedAt)];
+  readonly queued: Emit = (contact) => this.#events(contact, contact.enqueuedAt ?? contact.lastUpdatedAt, ['QUEUED']);
 
   /**
    * The end: DISCONNECTED, then COMPLETED at once (no agent, so no after-contact work), then the contact
@@ -53,14 +56,18 @@ export class ContactEvents {
    */
   readonly disconnected: Emit = (contact) => {
     const at = contact.disconnectedAt ?? contact.lastUpdatedAt;
-    return [this.#event('DISCONNECTED', contact, at), this.#event('COMPLETED', contact, at), this.#record(contact)];
+    return [...this.#events(contact, at, ['DISCONNECTED', 'COMPLETED']), ...this.#record(contact)];
   };
 
   /** Attributes changed: CONTACT_DATA_UPDATED, and a fresh contact record once the contact has completed. */
   readonly attributesUpdated: Emit = (contact) => {
-    const event = this.#event('CONTACT_DATA_UPDATED', contact, contact.lastUpdatedAt, { updatedProperties: ['UserDefinedAttributes'] });
-    return contact.state === 'DISCONNECTED' ? [event, this.#record(contact)] : [event];
+    const events = this.#events(contact, contact.lastUpdatedAt, ['CONTACT_DATA_UPDATED'], { updatedProperties: ['UserDefinedAttributes'] });
+    return contact.state === 'DISCONNECTED' ? [...events, ...this.#record(contact)] : events;
   };
+
+  #events(contact: ContactRecord, at: number, types: readonly ContactEventType[], extra?: Record<string, unknown>): OutboxMessage[] {
+    return types.filter((type) => this.options.wanted('events', type)).map((type) => this.#event(type, contact, at, extra));
+  }
 
   #event(type: ContactEventType, contact: ContactRecord, at: number, extra: Record<string, unknown> = {}): OutboxMessage {
     const id = this.options.newId();
@@ -103,7 +110,9 @@ export class ContactEvents {
     return { messageId: id, stream: 'events', type, body: JSON.stringify(envelope) };
   }
 
-  #record(contact: ContactRecord): OutboxMessage {
+  /** The contact record, when a sink takes records. */
+  #record(contact: ContactRecord): OutboxMessage[] {
+    if (!this.options.wanted('records', CONTACT_RECORD_TYPE)) return [];
     const queue =
       contact.queueId === null || contact.enqueuedAt === null
         ? null
@@ -148,7 +157,7 @@ export class ContactEvents {
       TransferCompletedTimestamp: null,
       TransferredToEndpoint: null,
     };
-    return { messageId: this.options.newId(), stream: 'records', type: CONTACT_RECORD_TYPE, body: JSON.stringify(record) };
+    return [{ messageId: this.options.newId(), stream: 'records', type: CONTACT_RECORD_TYPE, body: JSON.stringify(record) }];
   }
 }
 

@@ -45,7 +45,31 @@ export interface EventSinkServiceDeps {
 const MAX_PAGE = 100;
 
 export class EventSinkService {
+  /** Per stream, the event types some enabled sink takes ('all' when one takes every type). */
+  #wanted = new Map<EventStream, Set<string> | 'all'>();
+
   constructor(private readonly deps: EventSinkServiceDeps) {}
+
+  /** Whether an enabled sink takes messages of this stream and type; see ContactEventsOptions.wanted. */
+  readonly wanted = (stream: EventStream, type: string): boolean => {
+    const types = this.#wanted.get(stream);
+    return types === 'all' || (types?.has(type) ?? false);
+  };
+
+  /** Re-reads which sinks are enabled; after every change to a sink (this node's, or the dispatcher's 410). */
+  async refresh(): Promise<void> {
+    const wanted = new Map<EventStream, Set<string> | 'all'>();
+    for (const sink of await this.deps.store.events.listSinks()) {
+      if (!sink.enabled) continue;
+      const current = wanted.get(sink.stream);
+      if (current === 'all' || sink.stream === 'records' || sink.eventTypes.length === 0) {
+        wanted.set(sink.stream, 'all');
+      } else {
+        wanted.set(sink.stream, new Set([...(current ?? []), ...sink.eventTypes]));
+      }
+    }
+    this.#wanted = wanted;
+  }
 
   /** Makes the store's config-managed sinks match `declared`: new ones added, changed ones updated, gone ones removed. */
   async applyDeclarations(declared: readonly DeclaredSink[]): Promise<void> {
@@ -82,6 +106,7 @@ export class EventSinkService {
       await store.events.deleteSink(gone.id);
       this.deps.logger.info('event sink removed from config', { sink: gone.name });
     }
+    await this.refresh();
   }
 
   /** Subscribes a webhook; returns it with its secret (generated unless given). */
@@ -97,7 +122,7 @@ export class EventSinkService {
       throw new DuplicateResourceException(`An event sink named "${name}" exists already.`);
     }
     const now = this.deps.clock.now();
-    const sink: EventSinkRecord = {
+    const sink: Omit<EventSinkRecord, 'cursor'> = {
       id,
       name,
       kind: 'webhook',
@@ -112,8 +137,9 @@ export class EventSinkService {
       updatedAt: now,
     };
     await this.deps.store.events.insertSink(sink);
+    await this.refresh();
     this.deps.logger.info('webhook subscribed', { sink: name, url: redactUrl(input.url) });
-    return { sink, secret };
+    return { sink: await this.getWebhook(id), secret };
   }
 
   /** Webhooks, from config and from the API. */
@@ -133,6 +159,7 @@ export class EventSinkService {
       throw new InvalidRequestException(`Webhook "${sink.name}" is declared in the config file; remove it there (or disable it).`);
     }
     await this.deps.store.events.deleteSink(id);
+    await this.refresh();
     this.deps.logger.info('webhook deleted', { sink: sink.name });
   }
 
@@ -162,13 +189,11 @@ export class EventSinkService {
 
   async setEnabled(id: string, enabled: boolean): Promise<EventSinkRecord> {
     const sink = await this.getWebhook(id);
-    await this.deps.store.events.updateSink(id, {
-      enabled,
-      disabledReason: enabled ? null : 'disabled by request',
-      updatedAt: this.deps.clock.now(),
-    });
+    const reason = enabled ? null : 'disabled by request';
+    await this.deps.store.events.setSinkEnabled(id, enabled, reason, this.deps.clock.now());
+    await this.refresh();
     if (enabled) this.deps.wake();
-    return { ...sink, enabled, disabledReason: enabled ? null : 'disabled by request' };
+    return (await this.deps.store.events.getSink(id)) ?? { ...sink, enabled, disabledReason: reason };
   }
 
   /** A page of the webhook's deliveries, oldest first; `after` is the last id of the previous page. */

@@ -156,8 +156,6 @@ export interface OutboxMessagesTable {
   /** The serialized message, stored once so every retry sends (and signs) the same bytes. */
   body: string;
   created_at: number;
-  /** 1 once the dispatcher has made its delivery rows. */
-  fanned_out: Generated<number>;
 }
 
 export interface EventSinksTable {
@@ -176,6 +174,11 @@ export interface EventSinksTable {
   disabled_reason: string | null;
   /** `config` (declared in the config file, re-applied at start) or `api`. */
   managed_by: string;
+  /**
+   * The id of the last outbox message this sink has taken: written (file, stdout) or turned into a
+   * delivery row (webhook). Ids are assigned in commit order because SQLite has one writer.
+   */
+  cursor: number;
   created_at: number;
   updated_at: number;
 }

@@ -332,12 +332,15 @@ export interface EventSinkRecord {
   managedBy: 'config' | 'api';
   createdAt: number;
   updatedAt: number;
+  /** The last outbox message id the sink has taken; see EventSinksTable.cursor. */
+  cursor: number;
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
 
-/** A delivery claimed for an attempt, with what to send. */
+/** A message to send to a sink: a claimed webhook delivery, or the next message for a file or stdout sink. */
 export interface ClaimedDelivery {
+  /** The delivery's id (webhooks) or the message's outbox id (file, stdout). */
   id: number;
   sinkId: string;
   messageId: string;
@@ -382,8 +385,15 @@ export interface EventRepository {
    * the end of another node's lease); undefined when none is pending.
    */
   nextDue(): Promise<number | undefined>;
-  /** Makes delivery rows for up to `limit` messages not yet fanned out, for the enabled sinks they match. Returns how many messages it handled. */
-  fanOut(limit: number, at: number): Promise<number>;
+  /**
+   * Makes delivery rows of a webhook for up to `limit` messages past its cursor that it takes, and moves
+   * the cursor past them. Returns how many messages it looked at.
+   */
+  fanOut(sink: EventSinkRecord, limit: number, at: number): Promise<number>;
+  /** Up to `limit` messages past the sink's cursor that it takes, oldest first (file and stdout sinks). */
+  readAfter(sink: EventSinkRecord, limit: number): Promise<ClaimedDelivery[]>;
+  /** Moves a file or stdout sink's cursor to the last message it has written. */
+  advance(sinkId: string, cursor: number): Promise<void>;
   /**
    * Leases up to `limit` due deliveries of one sink to `nodeId` until `leaseUntil`, never one with an earlier
    * pending delivery of the same contact to the same sink, and counts the attempt.
@@ -403,8 +413,11 @@ export interface EventRepository {
   /** Deletes delivered deliveries and fully delivered messages committed before `before`. */
   prune(before: number): Promise<number>;
 
-  insertSink(sink: EventSinkRecord): Promise<void>;
-  updateSink(id: string, patch: Partial<Omit<EventSinkRecord, 'id' | 'createdAt'>>): Promise<void>;
+  /** Inserts a sink whose cursor is the newest message: it takes what commits from now on. */
+  insertSink(sink: Omit<EventSinkRecord, 'cursor'>): Promise<void>;
+  updateSink(id: string, patch: Partial<Omit<EventSinkRecord, 'id' | 'createdAt' | 'cursor' | 'enabled'>>): Promise<void>;
+  /** Enables a sink from the newest message on (what committed while it was off is not its), or disables it. */
+  setSinkEnabled(id: string, enabled: boolean, reason: string | null, at: number): Promise<void>;
   deleteSink(id: string): Promise<void>;
   getSink(id: string): Promise<EventSinkRecord | undefined>;
   findSinkByName(name: string): Promise<EventSinkRecord | undefined>;

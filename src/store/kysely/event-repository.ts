@@ -52,38 +52,47 @@ export function eventRepository(db: Kysely<Database>, writes: WriteBatcher, appe
       return row?.due == null ? undefined : Number(row.due);
     },
 
-    fanOut(limit, at) {
+    fanOut(sink, limit, at) {
       return writes.run(async (trx) => {
-        const messages = await trx
-          .selectFrom('outbox_messages')
-          .select(['id', 'stream', 'type', 'contact_id', 'contact_seq'])
-          .where('fanned_out', '=', 0)
-          .orderBy('id')
-          .limit(limit)
-          .execute();
-        if (messages.length === 0) return 0;
-        const sinks = (await trx.selectFrom('event_sinks').selectAll().where('enabled', '=', 1).execute()).map(sinkFromRow);
-        const deliveries = messages.flatMap((m) =>
-          sinks
-            .filter((s) => s.stream === m.stream && (s.eventTypes.length === 0 || s.eventTypes.includes(m.type)))
-            .map((s) => ({
-              sink_id: s.id,
-              message_id: m.id,
-              contact_id: m.contact_id,
-              contact_seq: m.contact_seq,
-              status: 'pending',
-              attempts: 0,
-              next_attempt_at: at,
-              created_at: at,
-            })),
-        );
+        const messages = await takenAfter(trx, sink, limit).select(['id', 'contact_id', 'contact_seq']).execute();
+        const last = messages.at(-1);
+        if (last === undefined) return 0;
+        const deliveries = messages.map((m) => ({
+          sink_id: sink.id,
+          message_id: m.id,
+          contact_id: m.contact_id,
+          contact_seq: m.contact_seq,
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: at,
+          created_at: at,
+        }));
         // SQLite binds at most 32,766 parameters a statement; 8 columns a row.
         for (let i = 0; i < deliveries.length; i += 1000) {
           await trx.insertInto('event_deliveries').values(deliveries.slice(i, i + 1000)).execute();
         }
-        const ids = messages.map((m) => m.id);
-        await trx.updateTable('outbox_messages').set({ fanned_out: 1 }).where('id', 'in', ids).execute();
+        await trx.updateTable('event_sinks').set({ cursor: last.id }).where('id', '=', sink.id).execute();
         return messages.length;
+      });
+    },
+
+    async readAfter(sink, limit) {
+      const rows = await takenAfter(db, sink, limit).select(['id', 'message_id', 'contact_id', 'type', 'body', 'created_at']).execute();
+      return rows.map((m) => ({
+        id: m.id,
+        sinkId: sink.id,
+        messageId: m.message_id,
+        contactId: m.contact_id,
+        type: m.type,
+        body: m.body,
+        attempts: 1,
+        createdAt: Number(m.created_at),
+      }));
+    },
+
+    async advance(sinkId, cursor) {
+      await writes.run((trx) => trx.updateTable('event_sinks').set({ cursor }).where('id', '=', sinkId).execute(), {
+        singleStatement: true,
       });
     },
 
@@ -219,10 +228,16 @@ export function eventRepository(db: Kysely<Database>, writes: WriteBatcher, appe
           .where('status', '=', 'delivered')
           .where('created_at', '<', before)
           .execute();
+        // What every enabled sink has taken; a disabled one starts from the newest message when enabled.
+        const taken = await trx
+          .selectFrom('event_sinks')
+          .select((eb) => eb.fn.min<number>('cursor').as('cursor'))
+          .where('enabled', '=', 1)
+          .executeTakeFirst();
         const result = await trx
           .deleteFrom('outbox_messages')
           .where('created_at', '<', before)
-          .where('fanned_out', '=', 1)
+          .$if(taken?.cursor != null, (qb) => qb.where('id', '<=', Number(taken?.cursor)))
           .where((eb) =>
             eb.not(eb.exists(eb.selectFrom('event_deliveries as d').select('d.id').whereRef('d.message_id', '=', 'outbox_messages.id'))),
           )
@@ -232,7 +247,26 @@ export function eventRepository(db: Kysely<Database>, writes: WriteBatcher, appe
     },
 
     async insertSink(sink) {
-      await writes.run((trx) => trx.insertInto('event_sinks').values(sinkToRow(sink)).execute(), { singleStatement: true });
+      await writes.run(
+        (trx) =>
+          trx
+            .insertInto('event_sinks')
+            .values({ ...sinkToRow(sink), cursor: newest(trx) })
+            .execute(),
+        { singleStatement: true },
+      );
+    },
+
+    async setSinkEnabled(id, enabled, reason, at) {
+      await writes.run(
+        (trx) =>
+          trx
+            .updateTable('event_sinks')
+            .set({ enabled: enabled ? 1 : 0, disabled_reason: reason, updated_at: at, ...(enabled && { cursor: newest(trx) }) })
+            .where('id', '=', id)
+            .execute(),
+        { singleStatement: true },
+      );
     },
 
     async updateSink(id, patch) {
@@ -243,7 +277,6 @@ export function eventRepository(db: Kysely<Database>, writes: WriteBatcher, appe
         ...(patch.stream !== undefined && { stream: patch.stream }),
         ...(patch.eventTypes !== undefined && { event_types: JSON.stringify(patch.eventTypes) }),
         ...(patch.secrets !== undefined && { secrets: JSON.stringify(patch.secrets) }),
-        ...(patch.enabled !== undefined && { enabled: patch.enabled ? 1 : 0 }),
         ...(patch.disabledReason !== undefined && { disabled_reason: patch.disabledReason }),
         ...(patch.managedBy !== undefined && { managed_by: patch.managedBy }),
         ...(patch.updatedAt !== undefined && { updated_at: patch.updatedAt }),
@@ -276,6 +309,22 @@ export function eventRepository(db: Kysely<Database>, writes: WriteBatcher, appe
   };
 }
 
+/** Messages past the sink's cursor of its stream and, for events, of the types it takes, oldest first. */
+function takenAfter(db: Kysely<Database>, sink: EventSinkRecord, limit: number) {
+  return db
+    .selectFrom('outbox_messages')
+    .where('id', '>', sink.cursor)
+    .where('stream', '=', sink.stream)
+    .$if(sink.stream === 'events' && sink.eventTypes.length > 0, (qb) => qb.where('type', 'in', sink.eventTypes))
+    .orderBy('id')
+    .limit(limit);
+}
+
+/** The newest outbox message's id (0 when there is none), as a subquery. */
+function newest(db: Kysely<Database>) {
+  return db.selectFrom('outbox_messages').select((eb) => eb.fn.coalesce(eb.fn.max('id'), eb.lit(0)).as('newest'));
+}
+
 function sinkFromRow(r: Selectable<EventSinksTable>): EventSinkRecord {
   return {
     id: r.id,
@@ -290,10 +339,11 @@ function sinkFromRow(r: Selectable<EventSinksTable>): EventSinkRecord {
     managedBy: r.managed_by as 'config' | 'api',
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
+    cursor: r.cursor,
   };
 }
 
-function sinkToRow(s: EventSinkRecord): EventSinksTable {
+function sinkToRow(s: Omit<EventSinkRecord, 'cursor'>): Omit<EventSinksTable, 'cursor'> {
   return {
     id: s.id,
     name: s.name,

@@ -2,7 +2,8 @@ import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
  * The transactional outbox: contact events and contact records written with the change that caused them,
- * the sinks they go to, and one delivery row per (sink, message).
+ * the sinks they go to with each sink's position in the outbox, and for webhooks one delivery row per
+ * (sink, message).
  */
 export const eventOutbox: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -16,16 +17,9 @@ export const eventOutbox: Migration = {
       .addColumn('contact_seq', 'integer', (c) => c.notNull())
       .addColumn('body', 'text', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('fanned_out', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
     // Gapless per contact: the next message takes max + 1 under the contact row's write lock.
     await db.schema.createIndex('outbox_messages_contact_seq').unique().on('outbox_messages').columns(['contact_id', 'contact_seq']).execute();
-    await db.schema
-      .createIndex('outbox_messages_unfanned')
-      .on('outbox_messages')
-      .column('id')
-      .where(sql.ref('fanned_out'), '=', 0)
-      .execute();
 
     await db.schema
       .createTable('event_sinks')
@@ -39,6 +33,7 @@ export const eventOutbox: Migration = {
       .addColumn('enabled', 'integer', (c) => c.notNull())
       .addColumn('disabled_reason', 'text')
       .addColumn('managed_by', 'text', (c) => c.notNull())
+      .addColumn('cursor', 'integer', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
