@@ -65,17 +65,61 @@ function toBuffer(data: SourceData): Buffer {
   return typeof data === 'string' ? Buffer.from(data) : Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
-/** GET on one of outdial's own routes, signed with SigV4 as the SDK signs Connect calls. */
-async function signedGet(options: ClientOptions, path: string): Promise<unknown> {
+/** What a call to one of outdial's own routes carries besides its method and path. */
+export interface SignedRequestInput {
+  readonly query?: Readonly<Record<string, string>>;
+  /** Sent as JSON. */
+  readonly body?: unknown;
+}
+
+/**
+ * A request to one of outdial's own routes (flow log, webhooks), signed with SigV4 as the SDK signs Connect
+ * calls. Resolves with the JSON answer; rejects with the server's Connect-shaped error (its code as the
+ * error's name), or says the server cannot be reached.
+ */
+export async function signedRequest(
+  options: Pick<ClientOptions, 'endpoint' | 'region'>,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  { query = {}, body }: SignedRequestInput = {},
+): Promise<unknown> {
   const url = new URL(path, endpointOf(options));
+  url.search = Object.entries(query)
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join('&');
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   const signer = new SignatureV4({ credentials: credentials(), region: options.region, service: 'connect', sha256: Sha256, uriEscapePath: true });
   const signed = await signer.sign(
-    new HttpRequest({ method: 'GET', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host } }),
+    new HttpRequest({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: { ...query },
+      headers: { host: url.host, ...(payload !== undefined && { 'content-type': 'application/json' }) },
+      ...(payload !== undefined && { body: payload }),
+    }),
   );
-  const response = await fetch(url, { headers: signed.headers });
-  const body = (await response.json()) as { __type?: string; message?: string };
-  if (!response.ok) throw Object.assign(new Error(body.message ?? `HTTP ${response.status}`), { name: body.__type ?? 'Error', $fault: 'client' });
-  return body;
+  let response: Response;
+  try {
+    response = await fetch(url, { method, headers: signed.headers, ...(payload !== undefined && { body: payload }) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot reach the outdial server at ${url.origin}: ${cause?.code ?? cause?.message ?? String(error)}`, { cause: error });
+  }
+  const text = await response.text();
+  let answer: { __type?: string; message?: string } | undefined;
+  try {
+    answer = text === '' ? {} : (JSON.parse(text) as { __type?: string; message?: string });
+  } catch {
+    answer = undefined;
+  }
+  if (!response.ok) {
+    throw Object.assign(new Error(answer?.message ?? `HTTP ${response.status}`), { name: answer?.__type ?? 'Error', $fault: 'client' });
+  }
+  if (answer === undefined) throw new Error(`the server at ${url.origin} answered ${response.status} with a body that is not JSON`);
+  return answer;
 }
 
 /** A flow-log entry as the flow-log route returns it. */
@@ -172,7 +216,7 @@ export async function runContact(contactId: string, options: ClientOptions): Pro
   const instanceId = options.instance ?? DEMO.instanceId;
   if (options.trace === true) {
     const path = `/outdial/contacts/${encodeURIComponent(instanceId)}/${encodeURIComponent(contactId)}/flow-log`;
-    const { FlowLog } = (await signedGet(options, path)) as { FlowLog: TraceEntry[] };
+    const { FlowLog } = (await signedRequest(options, 'GET', path)) as { FlowLog: TraceEntry[] };
     if (FlowLog.length === 0) process.stdout.write('no flow log: the flow has not run, or the instance keeps none (CONTACTFLOW_LOGS)\n');
     for (const line of traceLines(FlowLog)) process.stdout.write(`${line}\n`);
     return;

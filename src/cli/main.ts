@@ -1,13 +1,14 @@
 /**
  * The `outdial` command: `serve` runs the server; `call` and `contact` talk to a running server through
- * the official Amazon Connect client, exactly as a user's own code would; `flow` tests and traces flows
- * offline, in virtual time.
+ * the official Amazon Connect client, exactly as a user's own code would; `webhooks` manages webhook
+ * subscriptions over outdial's own signed API; `flow` tests and traces flows offline, in virtual time.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { runCall, runContact, type ClientOptions } from './client-commands.js';
 import { runFlowRun, runFlowTest, type FlowRunOptions, type FlowTestOptions } from './flow-commands.js';
 import { runServe } from './serve.js';
+import { registerWebhookCommands } from './webhook-commands.js';
 
 const program = new Command()
   .name('outdial')
@@ -62,6 +63,8 @@ clientOptions(
     .argument('<contact-id>')
     .option('--trace', "print the contact's flow log, action by action, instead"),
 ).action((id: string, options: ClientOptions) => runContact(id, options));
+
+registerWebhookCommands(program);
 
 const flow = program.command('flow').description('test and trace contact flows offline, in virtual time (no server)');
 

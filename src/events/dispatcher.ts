@@ -41,6 +41,8 @@ export class EventDispatcher {
   /** Something changed while a run was in progress: run again when it ends. */
   #again = false;
   readonly #busy = new Map<string, Promise<void>>();
+  /** Sinks a run found busy: each runs again when its pass ends (not at once, which would spin while it waits). */
+  readonly #behind = new Set<string>();
   /** File and stdout sinks whose last write failed: how often in a row, and until when they rest. */
   readonly #failures = new Map<string, number>();
   readonly #pausedUntil = new Map<string, number>();
@@ -124,13 +126,14 @@ export class EventDispatcher {
       for (const sink of await store.events.listSinks()) {
         if (!sink.enabled || (this.#pausedUntil.get(sink.id) ?? 0) > clock.now()) continue;
         if (this.#busy.has(sink.id)) {
-          this.#again = true;
+          this.#behind.add(sink.id);
           continue;
         }
         const pass = (sink.kind === 'webhook' ? this.#deliver(sink) : this.#write(sink))
           .catch((error: unknown) => logger.error('event delivery pass failed', { sink: sink.name, error: String(error) }))
           .finally(() => {
             this.#busy.delete(sink.id);
+            if (this.#behind.delete(sink.id)) this.#again = true;
             void this.#plan();
           });
         this.#busy.set(sink.id, pass);

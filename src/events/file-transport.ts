@@ -48,7 +48,7 @@ export class FileTransport implements Transport {
     const { rotateBytes } = this.options;
     if (rotateBytes > 0 && file.size > 0 && file.size + adding > rotateBytes) {
       await this.#forget(path);
-      await rename(path, `${path}.${this.options.stamp()}`);
+      await rename(path, await unused(`${path}.${this.options.stamp()}`));
       return this.#file(path, adding);
     }
     return file;
@@ -62,6 +62,18 @@ export class FileTransport implements Transport {
 
   async close(): Promise<void> {
     await Promise.all([...this.#files.keys()].map((path) => this.#forget(path)));
+  }
+}
+
+/** `path`, or `path-1`, `path-2` … when that name is taken (two rotations within one stamp): never rotate over a file. */
+async function unused(path: string): Promise<string> {
+  for (let n = 0; ; n++) {
+    const candidate = n === 0 ? path : `${path}-${n}`;
+    try {
+      await stat(candidate);
+    } catch {
+      return candidate;
+    }
   }
 }
 

@@ -6,9 +6,12 @@ export const DEFAULT_RETRY_SCHEDULE_SECONDS: readonly number[] = [5, 300, 1800, 
 /** Each wait is spread over ±20 %, so deliveries that failed together do not retry together. */
 const JITTER = 0.2;
 
+/** A receiver's Retry-After is honoured up to a day, so a bogus value cannot park a delivery for ever. */
+export const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
+
 /**
  * The delay before the attempt after `attempts` failed ones, or undefined when the schedule is exhausted
- * (the delivery goes dead). A Retry-After longer than the scheduled wait wins.
+ * (the delivery goes dead). A Retry-After longer than the scheduled wait wins, up to MAX_RETRY_AFTER_MS.
  */
 export function retryDelayMs(
   schedule: readonly number[],
@@ -19,7 +22,7 @@ export function retryDelayMs(
   const base = schedule[attempts - 1];
   if (base === undefined) return undefined;
   const jittered = base * 1000 * (1 - JITTER + 2 * JITTER * random());
-  return Math.round(Math.max(jittered, retryAfterMs ?? 0));
+  return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS)));
 }
 
 /** A Retry-After header's value in ms (delta-seconds or an HTTP date), or undefined when absent or unreadable. */

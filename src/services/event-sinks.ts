@@ -189,6 +189,9 @@ export class EventSinkService {
 
   async setEnabled(id: string, enabled: boolean): Promise<EventSinkRecord> {
     const sink = await this.getWebhook(id);
+    // Enabling starts the webhook at the newest message: on an enabled one that would skip what it has not
+    // taken yet; and disabling a disabled one keeps the reason it was disabled for (a 410).
+    if (sink.enabled === enabled) return sink;
     const reason = enabled ? null : 'disabled by request';
     await this.deps.store.events.setSinkEnabled(id, enabled, reason, this.deps.clock.now());
     await this.refresh();

@@ -53,27 +53,7 @@ export function eventRepository(db: Kysely<Database>, writes: WriteBatcher, appe
     },
 
     fanOut(sink, limit, at) {
-      return writes.run(async (trx) => {
-        const messages = await takenAfter(trx, sink, limit).select(['id', 'contact_id', 'contact_seq']).execute();
-        const last = messages.at(-1);
-        if (last === undefined) return 0;
-        const deliveries = messages.map((m) => ({
-          sink_id: sink.id,
-          message_id: m.id,
-          contact_id: m.contact_id,
-          contact_seq: m.contact_seq,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: at,
-          created_at: at,
-        }));
-        // SQLite binds at most 32,766 parameters a statement; 8 columns a row.
-        for (let i = 0; i < deliveries.length; i += 1000) {
-          await trx.insertInto('event_deliveries').values(deliveries.slice(i, i + 1000)).execute();
-        }
-        await trx.updateTable('event_sinks').set({ cursor: last.id }).where('id', '=', sink.id).execute();
-        return messages.length;
-      });
+      return writes.run((trx) => fanOutIn(trx, sink, limit, at));
     },
 
     async readAfter(sink, limit) {
@@ -258,15 +238,24 @@ export function eventRepository(db: Kysely<Database>, writes: WriteBatcher, appe
     },
 
     async setSinkEnabled(id, enabled, reason, at) {
-      await writes.run(
-        (trx) =>
-          trx
-            .updateTable('event_sinks')
-            .set({ enabled: enabled ? 1 : 0, disabled_reason: reason, updated_at: at, ...(enabled && { cursor: newest(trx) }) })
-            .where('id', '=', id)
-            .execute(),
-        { singleStatement: true },
-      );
+      await writes.run(async (trx) => {
+        if (!enabled) {
+          // What committed while a webhook was enabled stays its: held as pending deliveries until it is enabled again.
+          const row = await trx.selectFrom('event_sinks').selectAll().where('id', '=', id).executeTakeFirst();
+          const sink = row === undefined ? undefined : sinkFromRow(row);
+          if (sink?.kind === 'webhook' && sink.enabled) {
+            for (let cursor = sink.cursor; ; ) {
+              if ((await fanOutIn(trx, { ...sink, cursor }, FAN_OUT_ON_DISABLE, at)) < FAN_OUT_ON_DISABLE) break;
+              cursor = (await trx.selectFrom('event_sinks').select('cursor').where('id', '=', id).executeTakeFirstOrThrow()).cursor;
+            }
+          }
+        }
+        await trx
+          .updateTable('event_sinks')
+          .set({ enabled: enabled ? 1 : 0, disabled_reason: reason, updated_at: at, ...(enabled && { cursor: newest(trx) }) })
+          .where('id', '=', id)
+          .execute();
+      });
     },
 
     async updateSink(id, patch) {
@@ -307,6 +296,35 @@ export function eventRepository(db: Kysely<Database>, writes: WriteBatcher, appe
       return rows.map(sinkFromRow);
     },
   };
+}
+
+/** Messages a webhook's fan-out takes per statement batch when it is disabled. */
+const FAN_OUT_ON_DISABLE = 500;
+
+/**
+ * Makes the webhook's delivery rows for up to `limit` messages past its cursor that it takes, and moves the
+ * cursor past them; returns how many it took.
+ */
+async function fanOutIn(trx: Kysely<Database>, sink: EventSinkRecord, limit: number, at: number): Promise<number> {
+  const messages = await takenAfter(trx, sink, limit).select(['id', 'contact_id', 'contact_seq']).execute();
+  const last = messages.at(-1);
+  if (last === undefined) return 0;
+  const deliveries = messages.map((m) => ({
+    sink_id: sink.id,
+    message_id: m.id,
+    contact_id: m.contact_id,
+    contact_seq: m.contact_seq,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: at,
+    created_at: at,
+  }));
+  // SQLite binds at most 32,766 parameters a statement; 8 columns a row.
+  for (let i = 0; i < deliveries.length; i += 1000) {
+    await trx.insertInto('event_deliveries').values(deliveries.slice(i, i + 1000)).execute();
+  }
+  await trx.updateTable('event_sinks').set({ cursor: last.id }).where('id', '=', sink.id).execute();
+  return messages.length;
 }
 
 /** Messages past the sink's cursor of its stream and, for events, of the types it takes, oldest first. */
