@@ -180,40 +180,59 @@ export class EventDispatcher {
   }
 
   /**
-   * A webhook: turns the messages past its cursor into delivery rows, then delivers the due ones batch by
-   * batch until a batch comes back short or the endpoint answers 410 Gone.
+   * A webhook: turns the messages past its cursor into delivery rows, then keeps up to `batchSize` requests
+   * in flight, claiming the next due delivery as each one ends (so one slow request holds back only its own
+   * contact's later events), until nothing is due or the endpoint answers 410 Gone.
    */
   async #deliver(sink: EventSinkRecord): Promise<void> {
     const { store, clock, nodeId, leaseMs, transports } = this.options;
     const transport = transports[sink.kind];
-    let cursorSink = sink;
-    for (;;) {
-      const taken = await store.events.fanOut(cursorSink, FAN_OUT_BATCH, clock.now());
-      if (taken < FAN_OUT_BATCH) break;
-      // The cursor moved; the next fan-out reads the sink again.
-      cursorSink = (await store.events.getSink(sink.id)) ?? cursorSink;
-    }
-    for (;;) {
-      if (this.#stopped) return;
-      const now = clock.now();
-      const batch = await store.events.claim(sink.id, nodeId, now, now + leaseMs, transport.batchSize);
-      if (batch.length === 0) return;
-      const results = await transport.send(sink, batch);
-      let gone = false;
-      await Promise.all(
-        batch.map((delivery, i) => {
-          const result = results[i] ?? { ok: false, error: 'no result from transport' };
-          gone ||= !result.ok && result.gone === true;
-          return this.#settle(sink, delivery, result);
-        }),
-      );
-      if (gone) {
-        await store.events.setSinkEnabled(sink.id, false, 'the endpoint answered 410 Gone', clock.now());
-        this.options.logger.warn('event sink disabled: the endpoint answered 410 Gone', { sink: sink.name });
-        this.options.sinkDisabled?.();
-        return;
+    const running = new Set<Promise<void>>();
+    let gone = false;
+    /** Nothing more was due at the last claim, and nothing has ended since. */
+    let exhausted = false;
+    await this.#fanOut(sink);
+    while (!this.#stopped && !gone) {
+      const free = transport.batchSize - running.size;
+      if (!exhausted && free > 0) {
+        // Messages committed while this pass runs are taken in here, not after it.
+        if (this.#behind.delete(sink.id)) await this.#fanOut(sink);
+        const now = clock.now();
+        const claimed = await store.events.claim(sink.id, nodeId, now, now + leaseMs, free);
+        exhausted = claimed.length < free;
+        for (const delivery of claimed) {
+          const request: Promise<void> = transport
+            .send(sink, [delivery])
+            .then(async ([result = { ok: false, error: 'no result from transport' }]) => {
+              gone ||= !result.ok && result.gone === true;
+              await this.#settle(sink, delivery, result);
+              // Its end may free the contact's next event.
+              exhausted = false;
+            })
+            .finally(() => running.delete(request));
+          running.add(request);
+        }
       }
-      if (batch.length < transport.batchSize) return;
+      if (running.size === 0) {
+        if (exhausted) break;
+        continue;
+      }
+      await Promise.race(running);
+    }
+    await Promise.all(running);
+    if (gone) {
+      await store.events.setSinkEnabled(sink.id, false, 'the endpoint answered 410 Gone', clock.now());
+      this.options.logger.warn('event sink disabled: the endpoint answered 410 Gone', { sink: sink.name });
+      this.options.sinkDisabled?.();
+    }
+  }
+
+  /** Makes the webhook's delivery rows for every message past its cursor. */
+  async #fanOut(sink: EventSinkRecord): Promise<void> {
+    const { store, clock } = this.options;
+    let current = (await store.events.getSink(sink.id)) ?? sink;
+    while ((await store.events.fanOut(current, FAN_OUT_BATCH, clock.now())) === FAN_OUT_BATCH) {
+      current = (await store.events.getSink(sink.id)) ?? current;
     }
   }
 
