@@ -34,10 +34,20 @@ export interface ContactEventsOptions extends ArnContext {
    * written: a sink receives what is committed after it was added or enabled.
    */
   readonly wanted: (stream: EventStream, type: string) => boolean;
+  /** Whether any enabled sink takes anything; true when not given. */
+  readonly anyWanted?: () => boolean;
 }
 
 export class ContactEvents {
   constructor(private readonly options: ContactEventsOptions) {}
+
+  /**
+   * `emit`, or undefined while no enabled sink takes anything: the change then writes nothing but itself
+   * and needs no savepoint of its own.
+   */
+  ifAnyWanted(emit: Emit): Emit | undefined {
+    return (this.options.anyWanted?.() ?? true) ? emit : undefined;
+  }
 
   /** Admission: INITIATED. */
   readonly initiated: Emit = (contact) => this.#events(contact, contact.initiatedAt, ['INITIATED']);

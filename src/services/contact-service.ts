@@ -10,7 +10,7 @@ import type { IdSource } from '../shared/ids.js';
 import { maskNumber, type Logger } from '../shared/logger.js';
 import type { DialOutcome, Metrics } from '../shared/metrics.js';
 import type { AnswerInfo, Call, CallEndCause, Carrier } from '../telephony/carrier.js';
-import { LIVE_STATES, type ContactChange, type ContactRecord, type ContactState, type Store, type TrafficType } from '../store/store.js';
+import { LIVE_STATES, type ContactChange, type ContactRecord, type ContactState, type Emit, type Store, type TrafficType } from '../store/store.js';
 import {
   ContactNotFoundException,
   DestinationNotAllowedException,
@@ -179,7 +179,7 @@ export class ContactService {
       contact,
       input.clientToken,
       now - this.deps.clientTokenTtlMs,
-      this.deps.events.initiated,
+      this.#emit(this.deps.events.initiated),
     );
     switch (result.kind) {
       case 'replayed':
@@ -240,7 +240,7 @@ export class ContactService {
       attributes,
       this.deps.clock.now(),
       checkAttributes,
-      this.deps.events.attributesUpdated,
+      this.#emit(this.deps.events.attributesUpdated),
     );
     // A flow running on this node sees the change from its next step on, as on Connect.
     this.#live.get(contact.id)?.flow?.attributesChanged(attributes);
@@ -339,7 +339,7 @@ export class ContactService {
       'CONNECTED_TO_SYSTEM',
       { connectedAt: now, ...(contact.amdEnabled && { amdStatus: info.amdStatus ?? 'AMD_UNRESOLVED' }) },
       now,
-      this.deps.events.connected,
+      this.#emit(this.deps.events.connected),
     );
     if (connected === undefined) return this.#release(contact.id);
     this.deps.metrics.dialOutcome('answered');
@@ -358,7 +358,7 @@ export class ContactService {
           { ...attributes },
           clock.now(),
           checkAttributes,
-          this.deps.events.attributesUpdated,
+          this.#emit(this.deps.events.attributesUpdated),
         );
       },
       queue: async (queueId) => {
@@ -369,7 +369,7 @@ export class ContactService {
           'QUEUED',
           { enqueuedAt: at, queueId },
           at,
-          this.deps.events.queued,
+          this.#emit(this.deps.events.queued),
         );
         if (queued === undefined) return;
         this.deps.metrics.contactState('QUEUED');
@@ -432,12 +432,16 @@ export class ContactService {
       'DISCONNECTED',
       { disconnectedAt: now, ...change },
       now,
-      this.deps.events.disconnected,
+      this.#emit(this.deps.events.disconnected),
     );
     if (ended === undefined) return undefined;
     if (ended.connectedAt === null) this.deps.metrics.dialOutcome(unanswered);
     this.deps.metrics.contactState('DISCONNECTED', ended.disconnectReason ?? undefined);
     return ended;
+  }
+
+  #emit(emit: Emit): Emit | undefined {
+    return this.deps.events.ifAnyWanted(emit);
   }
 
   #stopRingTimer(id: string): void {

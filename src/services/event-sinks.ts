@@ -56,6 +56,8 @@ export class EventSinkService {
     return types === 'all' || (types?.has(type) ?? false);
   };
 
+  readonly anyWanted = (): boolean => this.#wanted.size > 0;
+
   /** Re-reads which sinks are enabled; after every change to a sink (this node's, or the dispatcher's 410). */
   async refresh(): Promise<void> {
     const wanted = new Map<EventStream, Set<string> | 'all'>();

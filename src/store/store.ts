@@ -205,7 +205,10 @@ export interface OutboxMessage {
 
 export type EventStream = 'events' | 'records';
 
-/** Builds the messages a change emits from the contact as the change left it (inside its transaction). */
+/**
+ * Builds the messages a change emits from the contact as the change left it (inside its transaction).
+ * Repositories take `undefined` for a change that emits nothing.
+ */
 export type Emit = (contact: ContactRecord) => readonly OutboxMessage[];
 
 /** What an admission attempt decided. */
@@ -263,7 +266,7 @@ export interface ContactRepository {
    * Admits a new contact in one transaction: claims the client token (a live contact under the same
    * token is replayed instead), takes a slot of the instance's concurrency quota, inserts the contact.
    */
-  admit(contact: ContactRecord, clientToken: string | undefined, tokenNotBefore: number, emit: Emit): Promise<AdmissionResult>;
+  admit(contact: ContactRecord, clientToken: string | undefined, tokenNotBefore: number, emit: Emit | undefined): Promise<AdmissionResult>;
   get(instanceId: string, id: string): Promise<ContactRecord | undefined>;
   /**
    * Moves a contact from one of `from` to `to`, releasing its quota slot when `to` is DISCONNECTED.
@@ -275,7 +278,7 @@ export interface ContactRepository {
     to: ContactState,
     change: ContactChange,
     at: number,
-    emit: Emit,
+    emit: Emit | undefined,
   ): Promise<ContactRecord | undefined>;
   /**
    * Merges attributes into a contact; undefined when the contact does not exist. `check` sees the merged
@@ -287,7 +290,7 @@ export interface ContactRepository {
     attributes: Record<string, string>,
     at: number,
     check: (merged: Record<string, string>) => void,
-    emit: Emit,
+    emit: Emit | undefined,
   ): Promise<ContactRecord | undefined>;
   /** Saves the flow engine's state of a live contact (JSON text). */
   saveFlowState(id: string, state: string, at: number): Promise<void>;

@@ -41,8 +41,10 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, ap
     }
     return query.execute(executor, params);
   };
-  const record = async (trx: QueryExecutor, contact: ContactRecord, emit: Emit, at: number) => {
-    for (const message of emit(contact)) {
+  /** Writes the change's messages; returns how many. */
+  const record = async (trx: QueryExecutor, contact: ContactRecord, emit: Emit | undefined, at: number) => {
+    const messages = emit?.(contact) ?? [];
+    for (const message of messages) {
       await q.insertMessage.execute(trx, {
         messageId: message.messageId,
         stream: message.stream,
@@ -52,10 +54,12 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, ap
         at,
       });
     }
+    return messages.length;
   };
 
   return {
     async admit(contact, clientToken, tokenNotBefore, emit) {
+      let written = 0;
       try {
         const result = await writes.run(async (trx): Promise<AdmissionResult> => {
           if (clientToken !== undefined) {
@@ -79,10 +83,10 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, ap
           // Fail closed: anything but a positive count of updated rows means no slot was taken.
           if (!((taken.numAffectedRows ?? 0n) > 0n)) throw new QuotaFull();
           await q.insertContact.execute(trx, contactToRow(contact) as unknown as Record<string, unknown>);
-          await record(trx, contact, emit, contact.initiatedAt);
+          written = await record(trx, contact, emit, contact.initiatedAt);
           return { kind: 'created', contact };
         });
-        if (result.kind === 'created') appended();
+        if (written > 0) appended();
         return result;
       } catch (error) {
         if (error instanceof QuotaFull) return { kind: 'limit-exceeded' };
@@ -96,23 +100,29 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, ap
     },
 
     async transition(id, from, to, change, at, emit) {
-      const contact = await writes.run(async (trx) => {
-        const { rows } = await updateState(trx, from, stateUpdate(id, to, change, at));
-        const row = rows[0];
-        if (row === undefined) return undefined;
-        const contact = contactFromRow(row);
-        if (to === 'DISCONNECTED') {
-          const release = contact.trafficType === 'CAMPAIGN' ? q.releaseCampaignSlot : q.releaseSlot;
-          await release.execute(trx, { instanceId: contact.instanceId });
-        }
-        await record(trx, contact, emit, at);
-        return contact;
-      });
-      if (contact !== undefined) appended();
+      let written = 0;
+      const contact = await writes.run(
+        async (trx) => {
+          const { rows } = await updateState(trx, from, stateUpdate(id, to, change, at));
+          const row = rows[0];
+          if (row === undefined) return undefined;
+          const updated = contactFromRow(row);
+          if (to === 'DISCONNECTED') {
+            const release = updated.trafficType === 'CAMPAIGN' ? q.releaseCampaignSlot : q.releaseSlot;
+            await release.execute(trx, { instanceId: updated.instanceId });
+          }
+          written = await record(trx, updated, emit, at);
+          return updated;
+        },
+        // With nothing to emit, any change but the end is one UPDATE and needs no savepoint.
+        { singleStatement: to !== 'DISCONNECTED' && emit === undefined },
+      );
+      if (written > 0) appended();
       return contact;
     },
 
     async mergeAttributes(instanceId, id, attributes, at, check, emit) {
+      let written = 0;
       const merged = await writes.run(async (trx) => {
         const row = await trx
           .selectFrom('contacts')
@@ -130,10 +140,10 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, ap
           .returningAll()
           .executeTakeFirstOrThrow();
         const contact = contactFromRow(updated);
-        await record(trx, contact, emit, at);
+        written = await record(trx, contact, emit, at);
         return contact;
       });
-      if (merged !== undefined) appended();
+      if (written > 0) appended();
       return merged;
     },
 
