@@ -165,7 +165,7 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
   }
 
   metrics.liveCalls(() => contacts.liveCalls);
-  metrics.contactsByState(() => store.contacts.countByState());
+  metrics.contactsByState(() => store.contacts.countByState(config.nodeId));
   metrics.pendingDeliveries(() => store.events.countDeliveries());
 
   const rateLimit = config.rateLimit;

@@ -301,8 +301,8 @@ export interface ContactRepository {
   search(query: ContactSearch): Promise<ContactSearchPage>;
   /** Contacts waiting in `queueId`. */
   countQueued(queueId: string): Promise<number>;
-  /** Contacts in each live state across instances and nodes (every live state present, 0 when none), for metrics. */
-  countByState(): Promise<Record<string, number>>;
+  /** Live contacts placed by `nodeId` in each live state (every live state present, 0 when none), for metrics. */
+  countByState(nodeId: string): Promise<Record<string, number>>;
   /** Live contacts placed by `nodeId`. */
   listLiveOnNode(nodeId: string): Promise<ContactRecord[]>;
   /** Recomputes every instance's live counters from the contacts table, repairing any drift. */
@@ -409,8 +409,8 @@ export interface EventRepository {
   /** Puts deliveries of a sink back to pending for an attempt at `at`: the given ids, or every dead one. */
   redeliver(sinkId: string, at: number, ids?: readonly number[]): Promise<number>;
   listDeliveries(sinkId: string, status: DeliveryStatus | undefined, page: { afterId?: number; limit: number }): Promise<DeliveryRecord[]>;
-  /** Deliveries by status, across sinks. */
-  countDeliveries(): Promise<Record<DeliveryStatus, number>>;
+  /** Deliveries waiting (pending) or given up on (dead), across sinks; delivered ones are not counted. */
+  countDeliveries(): Promise<Record<'pending' | 'dead', number>>;
   /** Messages of one contact, oldest first (for tests and the CLI). */
   listMessages(contactId: string): Promise<{ seq: number; type: string; stream: EventStream; body: string }[]>;
   /** Deletes delivered deliveries and fully delivered messages committed before `before`. */

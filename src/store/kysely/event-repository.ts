@@ -184,10 +184,11 @@ export function eventRepository(db: Kysely<Database>, writes: WriteBatcher, appe
       const rows = await db
         .selectFrom('event_deliveries')
         .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('status', 'in', ['pending', 'dead'])
         .groupBy('status')
         .execute();
-      const counts: Record<DeliveryStatus, number> = { pending: 0, delivered: 0, dead: 0 };
-      for (const row of rows) counts[row.status as DeliveryStatus] = Number(row.n);
+      const counts: Record<'pending' | 'dead', number> = { pending: 0, dead: 0 };
+      for (const row of rows) counts[row.status as 'pending' | 'dead'] = Number(row.n);
       return counts;
     },
 
