@@ -4,6 +4,7 @@
  * handing it to Fastify's `inject`. Nothing listens on a socket and nothing sleeps: time moves only through
  * `advance`, which steps from timer to timer and lets the contact service's promise chains settle between.
  */
+import type { Writable } from 'node:stream';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -170,6 +171,8 @@ export interface TestAppOptions {
   ids?: IdSource;
   /** The SQLite database; `:memory:` by default. */
   db?: string;
+  /** Where `stdout` event sinks write; process.stdout by default. */
+  stdout?: Writable;
 }
 
 export interface TestApp {
@@ -218,6 +221,7 @@ export async function startTestApp(overrides: Record<string, unknown> = {}, opti
     ...(carrier !== undefined && { carrier }),
     ...(options.flows !== undefined && { flows: options.flows }),
     ...(options.ids !== undefined && { ids: options.ids }),
+    ...(options.stdout !== undefined && { stdout: options.stdout }),
   });
 
   const prepare = async (op: ApiRequest, signing: SigningOptions | false): Promise<PreparedRequest> => {
