@@ -1,11 +1,11 @@
 /**
  * Delivers the outbox. It wakes when this node commits new messages (the store tells it), when a retry
- * falls due, and on request (a redelivery, a sink enabled); idle, it sets no timer. Each run fans new
- * messages out into delivery rows, then runs one pass per enabled sink that is not already busy. A pass
- * leases a batch of due deliveries, sends it through the sink's transport outside any transaction,
- * records each result, and goes on while batches come back full. Leases make a crash harmless: the next
- * start releases this node's leases and the deliveries go again (at least once). Every wait goes through
- * the Clock.
+ * falls due, and on request (a redelivery, a sink enabled); idle, it sets no timer. Each run starts one
+ * pass per enabled sink that is not already busy. A file or stdout sink's pass writes the messages past
+ * its cursor; a webhook's turns them into delivery rows and keeps a window of leased requests in flight,
+ * sent outside any transaction, recording each answer. Leases make a crash harmless: the next start
+ * releases this node's leases and the deliveries go again (at least once). Every wait goes through the
+ * Clock.
  */
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -94,7 +94,7 @@ export class EventDispatcher {
     }
     const handle = clock.setTimer(Math.max(0, at - clock.now()), () => {
       this.#timer = undefined;
-      this.#run = this.#fanOutAndDrain().finally(() => {
+      this.#run = this.#startPasses().finally(() => {
         this.#run = undefined;
         void this.#plan();
       });
@@ -119,7 +119,8 @@ export class EventDispatcher {
     }
   }
 
-  async #fanOutAndDrain(): Promise<void> {
+  /** Starts a pass for every enabled sink that is neither busy nor resting after a failed write. */
+  async #startPasses(): Promise<void> {
     const { store, clock, logger } = this.options;
     this.#again = false;
     try {

@@ -274,7 +274,7 @@ export class ContactService {
   async endAll(reason: string): Promise<void> {
     await Promise.all(
       [...this.#live.keys()].map(async (id) => {
-        await this.#disconnect(id, LIVE_STATES, { disconnectReason: reason }, 'carrier-error');
+        await this.#disconnect(id, LIVE_STATES, { disconnectReason: reason }, 'cancelled');
         this.#release(id);
       }),
     );
