@@ -114,8 +114,10 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, ap
           written = await record(trx, updated, emit, at);
           return updated;
         },
-        // With nothing to emit, any change but the end is one UPDATE and needs no savepoint.
-        { singleStatement: to !== 'DISCONNECTED' && emit === undefined },
+        // With nothing to emit no savepoint is needed: a change is one UPDATE, and the end's second one, the
+        // quota counter's, has no constraint to fail on. Only the database itself failing (a full disk)
+        // could commit the end without it; the next start's reconcileLiveCounters repairs the counter.
+        { singleStatement: emit === undefined },
       );
       if (written > 0) appended();
       return contact;
