@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { CALLEE, describeContact, ok, ops, startCall } from '../../helpers/connect.js';
 import { DEMO, startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { queueFlow } from '../../helpers/flow-fixtures.js';
 
 const PRESSES_1_AFTER_EACH_PROMPT = '+12065550101';
 const HANGS_UP_MID_PROMPT = '+12065550108';
@@ -44,31 +45,7 @@ const CONFIRM_FLOW = {
 };
 
 /** Sends the contact to the demo queue. */
-const QUEUE_FLOW = {
-  Version: '2019-10-30',
-  StartAction: 'target',
-  Actions: [
-    {
-      Identifier: 'target',
-      Type: 'UpdateContactTargetQueue',
-      Parameters: { QueueId: DEMO.queueId },
-      Transitions: { NextAction: 'transfer', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
-    },
-    {
-      Identifier: 'transfer',
-      Type: 'TransferContactToQueue',
-      Parameters: {},
-      Transitions: {
-        NextAction: 'bye',
-        Errors: [
-          { ErrorType: 'QueueAtCapacity', NextAction: 'bye' },
-          { ErrorType: 'NoMatchingError', NextAction: 'bye' },
-        ],
-      },
-    },
-    disconnect,
-  ],
-};
+const QUEUE_FLOW = queueFlow();
 
 /** Collects keys up to # while a long prompt plays, and stores them. */
 const ACCOUNT_NUMBER_FLOW = {

@@ -9,6 +9,7 @@ import { CALLEE, instanceArn, ok, ops, startCall, UUID } from '../../helpers/con
 import { assertSigned, newSecret, ofContact, runFor, startEventsApp, typesOf } from '../../helpers/events.js';
 import { ACCOUNT_ID, DEMO, REGION, type TestApp } from '../../helpers/test-app.js';
 import { json, WebhookReceiver } from '../../helpers/webhook-receiver.js';
+import { queueFlow } from '../../helpers/flow-fixtures.js';
 
 const INSTANCE_ARN = instanceArn(DEMO.instanceId);
 const QUEUE_ARN = `${INSTANCE_ARN}/queue/${DEMO.queueId}`;
@@ -17,38 +18,8 @@ const TAGS = { 'aws:connect:instanceId': DEMO.instanceId, 'aws:connect:systemEnd
 const iso = (ms: number): string => new Date(ms).toISOString();
 const wholeSeconds = (ms: number): string => iso(ms).replace(/\.\d{3}Z$/, 'Z');
 
-/** Sets an attribute, then queues the contact on the demo queue, where it waits until the callee hangs up. */
-const ATTRIBUTES_THEN_QUEUE_FLOW = {
-  Version: '2019-10-30',
-  StartAction: 'tag',
-  Actions: [
-    {
-      Identifier: 'tag',
-      Type: 'UpdateContactAttributes',
-      Parameters: { Attributes: { greeting: 'hello' } },
-      Transitions: { NextAction: 'target', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
-    },
-    {
-      Identifier: 'target',
-      Type: 'UpdateContactTargetQueue',
-      Parameters: { QueueId: DEMO.queueId },
-      Transitions: { NextAction: 'transfer', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
-    },
-    {
-      Identifier: 'transfer',
-      Type: 'TransferContactToQueue',
-      Parameters: {},
-      Transitions: {
-        NextAction: 'bye',
-        Errors: [
-          { ErrorType: 'QueueAtCapacity', NextAction: 'bye' },
-          { ErrorType: 'NoMatchingError', NextAction: 'bye' },
-        ],
-      },
-    },
-    { Identifier: 'bye', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} },
-  ],
-};
+/** Sets an attribute, queues the contact, then disconnects it. */
+const ATTRIBUTES_THEN_QUEUE_FLOW = queueFlow({ greeting: 'hello' });
 
 /**
  * The envelope Connect would send for `eventType` at `at`; `detail` adds to (or, with undefined, removes

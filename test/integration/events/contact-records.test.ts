@@ -11,35 +11,12 @@ import { CALLEE, instanceArn, ok, ops, startCall } from '../../helpers/connect.j
 import { newSecret, ofContact, runFor, startEventsApp, typesOf } from '../../helpers/events.js';
 import { ACCOUNT_ID, DEMO, type TestApp } from '../../helpers/test-app.js';
 import { json, WebhookReceiver } from '../../helpers/webhook-receiver.js';
+import { queueFlow } from '../../helpers/flow-fixtures.js';
 
 const INSTANCE_ARN = instanceArn(DEMO.instanceId);
 const wholeSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-const QUEUE_FLOW = {
-  Version: '2019-10-30',
-  StartAction: 'target',
-  Actions: [
-    {
-      Identifier: 'target',
-      Type: 'UpdateContactTargetQueue',
-      Parameters: { QueueId: DEMO.queueId },
-      Transitions: { NextAction: 'transfer', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
-    },
-    {
-      Identifier: 'transfer',
-      Type: 'TransferContactToQueue',
-      Parameters: {},
-      Transitions: {
-        NextAction: 'bye',
-        Errors: [
-          { ErrorType: 'QueueAtCapacity', NextAction: 'bye' },
-          { ErrorType: 'NoMatchingError', NextAction: 'bye' },
-        ],
-      },
-    },
-    { Identifier: 'bye', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} },
-  ],
-};
+const QUEUE_FLOW = queueFlow();
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON lines are checked by assertions
 const lines = (path: string): any[] => {
