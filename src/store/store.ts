@@ -411,8 +411,6 @@ export interface EventRepository {
   listDeliveries(sinkId: string, status: DeliveryStatus | undefined, page: { afterId?: number; limit: number }): Promise<DeliveryRecord[]>;
   /** Deliveries waiting (pending) or given up on (dead), across sinks; delivered ones are not counted. */
   countDeliveries(): Promise<Record<'pending' | 'dead', number>>;
-  /** Messages of one contact, oldest first (for tests and the CLI). */
-  listMessages(contactId: string): Promise<{ seq: number; type: string; stream: EventStream; body: string }[]>;
   /** Deletes delivered deliveries and fully delivered messages committed before `before`. */
   prune(before: number): Promise<number>;
 

@@ -192,16 +192,6 @@ export function eventRepository(db: Kysely<Database>, writes: WriteBatcher, appe
       return counts;
     },
 
-    async listMessages(contactId) {
-      const rows = await db
-        .selectFrom('outbox_messages')
-        .select(['contact_seq', 'type', 'stream', 'body'])
-        .where('contact_id', '=', contactId)
-        .orderBy('contact_seq')
-        .execute();
-      return rows.map((r) => ({ seq: r.contact_seq, type: r.type, stream: r.stream as EventStream, body: r.body }));
-    },
-
     async prune(before) {
       return writes.run(async (trx) => {
         await trx
