@@ -8,7 +8,7 @@
 import type { ContactRecord } from '../../store/store.js';
 import type { SearchContactsRequest } from '../../services/contact-search-service.js';
 import type { OperationHandler } from '../operation.js';
-import { epochSeconds } from '../protocol.js';
+import { contactShape } from './describe-contact.js';
 
 export const searchContacts: OperationHandler = async (input, { services }) => {
   const result = await services.contactSearch.search(input as unknown as SearchContactsRequest);
@@ -19,17 +19,21 @@ export const searchContacts: OperationHandler = async (input, { services }) => {
   };
 };
 
+/** The members ContactSearchSummary shares with DescribeContact's Contact, rendered the same way. */
+const SUMMARY_MEMBERS = [
+  'Arn',
+  'Id',
+  'InitialContactId',
+  'InitiationMethod',
+  'Channel',
+  'QueueInfo',
+  'InitiationTimestamp',
+  'DisconnectTimestamp',
+  'Name',
+] as const;
+
 /** The model's ContactSearchSummary for a contact record; absent values are left out, as AWS does. */
 export function contactSearchSummary(c: ContactRecord): Record<string, unknown> {
-  return {
-    Arn: c.arn,
-    Id: c.id,
-    InitialContactId: c.id,
-    InitiationMethod: 'API',
-    Channel: 'VOICE',
-    ...(c.queueId !== null && { QueueInfo: { Id: c.queueId, EnqueueTimestamp: epochSeconds(c.enqueuedAt) } }),
-    InitiationTimestamp: epochSeconds(c.initiatedAt),
-    DisconnectTimestamp: epochSeconds(c.disconnectedAt),
-    ...(c.name !== null && { Name: c.name }),
-  };
+  const contact = contactShape(c);
+  return Object.fromEntries(SUMMARY_MEMBERS.filter((m) => contact[m] !== undefined).map((m) => [m, contact[m]]));
 }
