@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -214,7 +214,15 @@ async function main(): Promise<void> {
       rawRounds: runs,
       ...summary,
     };
-    writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+    // The SIP benchmarks keep their results under keys of their own in the same file.
+    const resultsPath = join(root, 'bench', 'results.json');
+    let kept: Record<string, unknown> = {};
+    try {
+      kept = Object.fromEntries(Object.entries(JSON.parse(readFileSync(resultsPath, 'utf8')) as Record<string, unknown>).filter(([key]) => key.startsWith('sip')));
+    } catch {
+      // No earlier results.
+    }
+    writeFileSync(resultsPath, `${JSON.stringify({ ...report, ...kept }, null, 2)}\n`);
     const row = (label: string, pick: (mode: Mode) => string) => `${label.padEnd(36)}${MODES.map((m) => pick(m).padEnd(34)).join('')}`;
     const rate = (m: Measurement, unit: string) => `${m.requestsPerSecond} ${unit} (p99 ${m.latencyP99Ms} ms)`;
     process.stdout.write(

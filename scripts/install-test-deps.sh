@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system packages the test suite drives as real peers: the AWS CLI v2 (Debian's awscli).
+# Installs the system packages the test suite drives as real peers: the AWS CLI v2 (Debian's awscli), SIPp
+# (sip-tester) as the SIP callee and espeak-ng, the text-to-speech engine of the `sip` adapter.
 # Idempotent; needs root (CI and the project's machines run as root) and Debian's package mirror.
 set -euo pipefail
 
 packages=()
 [ -x /usr/bin/aws ] || packages+=(awscli)
+[ -x /usr/bin/sipp ] || packages+=(sip-tester)
+[ -x /usr/bin/espeak-ng ] || packages+=(espeak-ng)
 
 if [ ${#packages[@]} -gt 0 ]; then
   echo "installing: ${packages[*]}"

@@ -32,7 +32,7 @@ import { cachingResourceReads } from './store/cached-reads.js';
 import { kyselyStore, migrate } from './store/kysely/kysely-store.js';
 import type { Store } from './store/store.js';
 import type { Carrier } from './telephony/carrier.js';
-import { SimulatedNetwork } from './telephony/sim/simulated-network.js';
+import { buildCarrier, type BuiltCarrier } from './telephony/build-carrier.js';
 
 export interface OutdialOptions {
   logger?: Logger;
@@ -82,7 +82,14 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
   const database = openSqlite(config.db);
   await migrate(database.db);
   const store = cachingResourceReads(kyselyStore(database), RESOURCE_CACHE_TTL_MS, () => apiClock.now());
-  const carrier = options.carrier ?? new SimulatedNetwork(clock, config.callees);
+  let built: BuiltCarrier;
+  try {
+    built = options.carrier !== undefined ? { carrier: options.carrier } : await buildCarrier(config.telephony, config.callees, { clock, logger });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const carrier = built.carrier;
   const resources = new ResourceService({
     store,
     clock,
@@ -158,8 +165,10 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     if (closed > 0) logger.warn('closed contacts left live by the previous run', { count: closed });
     if (config.demo) await seedDemo(resources, logger);
     await applyDeclarations(resources, config.instances, logger);
+    await built.routing?.resolveInstances(async (aliasOrId) => (await resources.findInstanceByAlias(aliasOrId))?.id);
     await dispatcher.start();
   } catch (error) {
+    await carrier.close();
     await store.close();
     throw error;
   }
@@ -227,6 +236,8 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
       await contacts.endAll('TELECOM_PROBLEM');
       await dispatcher.close();
       await carrier.close();
+      // Hanging up saves recordings in progress; their rows must reach the store before it closes.
+      await contacts.recordingsSaved();
       await store.close();
     },
   };

@@ -21,6 +21,8 @@ export interface OperationContext {
   readonly requestId: string;
   /** The region outdial reports in ARNs and LastModifiedRegion. */
   readonly region: string;
+  /** How the client reached this server (`http://host:port`, from the Host header), for URLs in answers. */
+  readonly origin: string;
 }
 
 export type OperationHandler = (input: Record<string, unknown>, context: OperationContext) => Promise<object | void>;

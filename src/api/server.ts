@@ -23,6 +23,7 @@ import { validateInput } from './model/validate.js';
 import type { ConnectService, Services } from './operation.js';
 import { parseJsonBody, serializeError } from './protocol.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
+import { registerRecordingRoutes } from './recording-routes.js';
 import type { SigV4Verifier } from './sigv4.js';
 
 export interface ServerDeps {
@@ -147,6 +148,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
           services: deps.services,
           requestId: request.requestId,
           region: deps.region,
+          origin: `${request.protocol}://${request.host}`,
         });
         return reply
           .code(operation.http.responseCode)
@@ -182,6 +184,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       return jsonBody(request, body);
     },
   });
+
+  registerRecordingRoutes(app, { contacts: deps.services.contacts, verify: (request) => verify(request, rawBody(request)), logger: log });
 
   app.setNotFoundHandler((request, reply) => {
     sendError(reply, new UnknownOperationException(`No operation matches ${request.method} ${request.url.split('?')[0]}.`));

@@ -7,6 +7,7 @@ import {
   type Contact,
 } from '@aws-sdk/client-connect';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
@@ -84,6 +85,26 @@ export async function signedRequest(
   { query = {}, body }: SignedRequestInput = {},
 ): Promise<unknown> {
   const url = new URL(path, endpointOf(options));
+  const response = await signedFetch(options, method, url, { query, body });
+  const text = await response.text();
+  let answer: { __type?: string; message?: string } | undefined;
+  try {
+    answer = text === '' ? {} : (JSON.parse(text) as { __type?: string; message?: string });
+  } catch {
+    answer = undefined;
+  }
+  if (!response.ok) throw serverError(response, answer);
+  if (answer === undefined) throw new Error(`the server at ${url.origin} answered ${response.status} with a body that is not JSON`);
+  return answer;
+}
+
+/** Sends a request signed with SigV4 as the SDK signs Connect calls; says so when the server cannot be reached. */
+async function signedFetch(
+  options: Pick<ClientOptions, 'region'>,
+  method: 'GET' | 'POST' | 'DELETE',
+  url: URL,
+  { query = {}, body }: SignedRequestInput = {},
+): Promise<Response> {
   url.search = Object.entries(query)
     .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
     .join('&');
@@ -101,25 +122,17 @@ export async function signedRequest(
       ...(payload !== undefined && { body: payload }),
     }),
   );
-  let response: Response;
   try {
-    response = await fetch(url, { method, headers: signed.headers, ...(payload !== undefined && { body: payload }) });
+    return await fetch(url, { method, headers: signed.headers, ...(payload !== undefined && { body: payload }) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new Error(`cannot reach the outdial server at ${url.origin}: ${cause?.code ?? cause?.message ?? String(error)}`, { cause: error });
   }
-  const text = await response.text();
-  let answer: { __type?: string; message?: string } | undefined;
-  try {
-    answer = text === '' ? {} : (JSON.parse(text) as { __type?: string; message?: string });
-  } catch {
-    answer = undefined;
-  }
-  if (!response.ok) {
-    throw Object.assign(new Error(answer?.message ?? `HTTP ${response.status}`), { name: answer?.__type ?? 'Error', $fault: 'client' });
-  }
-  if (answer === undefined) throw new Error(`the server at ${url.origin} answered ${response.status} with a body that is not JSON`);
-  return answer;
+}
+
+/** The server's Connect-shaped error, its code as the error's name. */
+function serverError(response: Response, answer: { __type?: string; message?: string } | undefined): Error {
+  return Object.assign(new Error(answer?.message ?? `HTTP ${response.status}`), { name: answer?.__type ?? 'Error', $fault: 'client' });
 }
 
 /** A flow-log entry as the flow-log route returns it. */
@@ -210,6 +223,43 @@ export async function runCall(number: string, options: ClientOptions): Promise<v
     if (contact?.DisconnectTimestamp !== undefined) return;
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
+}
+
+/**
+ * `outdial recordings get`: downloads a contact's recordings (DescribeContact's Recordings) to `out`, or
+ * `<contact-id>.wav`; several recordings go to numbered files beside it. Returns the paths written.
+ */
+export async function runRecordingsGet(contactId: string, options: ClientOptions & { out?: string }): Promise<string[]> {
+  const instanceId = options.instance ?? DEMO.instanceId;
+  const { Contact: contact } = await client(options).send(new DescribeContactCommand({ InstanceId: instanceId, ContactId: contactId }));
+  const recordings = contact?.Recordings ?? [];
+  if (recordings.length === 0) {
+    process.stderr.write(`contact ${contactId} has no recordings (its flow recorded nothing, or the call was on the simulated network)\n`);
+    process.exitCode = 1;
+    return [];
+  }
+  const out = options.out ?? `${contactId}.wav`;
+  const written: string[] = [];
+  for (const [index, recording] of recordings.entries()) {
+    // The Location names the host the server saw; the path is fetched from the endpoint this command uses.
+    const url = new URL(new URL(recording.Location ?? '', endpointOf(options)).pathname, endpointOf(options));
+    const response = await signedFetch(options, 'GET', url);
+    if (!response.ok) {
+      const text = await response.text();
+      let answer: { __type?: string; message?: string } | undefined;
+      try {
+        answer = JSON.parse(text) as { __type?: string; message?: string };
+      } catch {
+        answer = undefined;
+      }
+      throw serverError(response, answer);
+    }
+    const path = recordings.length === 1 ? out : out.replace(/(\.wav)?$/i, `-${index + 1}.wav`);
+    await writeFile(path, Buffer.from(await response.arrayBuffer()));
+    process.stdout.write(`${path}\n`);
+    written.push(path);
+  }
+  return written;
 }
 
 export async function runContact(contactId: string, options: ClientOptions): Promise<void> {

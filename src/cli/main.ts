@@ -5,7 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/config.js';
-import { runCall, runContact, type ClientOptions } from './client-commands.js';
+import { runCall, runContact, runRecordingsGet, type ClientOptions } from './client-commands.js';
 import { runFlowRun, runFlowTest, type FlowRunOptions, type FlowTestOptions } from './flow-commands.js';
 import { runServe } from './serve.js';
 import { registerWebhookCommands } from './webhook-commands.js';
@@ -63,6 +63,16 @@ clientOptions(
     .argument('<contact-id>')
     .option('--trace', "print the contact's flow log, action by action, instead"),
 ).action((id: string, options: ClientOptions) => runContact(id, options));
+
+clientOptions(
+  program
+    .command('recordings')
+    .description("download a contact's call recordings (stereo WAV), as DescribeContact lists them")
+    .command('get')
+    .description("download a contact's recordings to a file: one per recording, numbered when there are several")
+    .argument('<contact-id>')
+    .option('--out <file>', 'where to write (default: <contact-id>.wav)'),
+).action(async (id: string, options: ClientOptions & { out?: string }) => void (await runRecordingsGet(id, options)));
 
 registerWebhookCommands(program);
 

@@ -11,6 +11,7 @@ import { DEFAULTS } from './defaults.js';
 import { CONTACT_EVENT_TYPES } from '../services/contact-events.js';
 import type { DeclaredSink } from '../services/event-sinks.js';
 import { isValidSecret } from '../events/signing.js';
+import type { TrunkConfig } from '../telephony/sip/trunk.js';
 
 const e164 = z.string().regex(/^\+[1-9]\d{1,14}$/, 'an E.164 number such as +12065550100');
 const rate = z.object({ ratePerSecond: z.number().positive(), burst: z.number().int().min(1) }).strict();
@@ -46,6 +47,63 @@ const sinkSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('file'), name: sinkName, path: z.string().min(1), stream: sinkStream, eventTypes }).strict(),
   z.object({ type: z.literal('stdout'), name: sinkName, stream: sinkStream, eventTypes }).strict(),
 ]);
+
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'host or host:port');
+const trunkSchema = z
+  .object({
+    name: sinkName,
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(5060),
+    transport: z.enum(['udp', 'tcp']).default('udp'),
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    fromDomain: z.string().min(1).optional(),
+    fromUser: z.string().min(1).optional(),
+    callerIdNumber: e164.optional(),
+    callerIdName: z.string().max(64).optional(),
+    assertIdentity: z.boolean().default(false),
+    numberFormat: z.enum(['e164', 'digits']).default('e164'),
+    outboundProxy: hostPort.optional(),
+  })
+  .strict()
+  .refine((t) => (t.username === undefined) === (t.password === undefined), 'give both "username" and "password", or neither');
+
+const telephonySchema = z
+  .object({
+    /** The carrier for calls no route matches: "sim" or a trunk's name. */
+    default: z.string().min(1).optional(),
+    routes: z
+      .array(
+        z
+          .object({
+            match: z.string().regex(/^\+[0-9]*\*?$/, 'an E.164 number, or a prefix such as "+44*"').optional(),
+            instance: z.string().min(1).optional(),
+            carrier: z.string().min(1),
+          })
+          .strict(),
+      )
+      .default([]),
+    trunks: z.array(trunkSchema).default([]),
+    sip: z
+      .object({
+        bindAddress: z.string().min(1).optional(),
+        port: z.number().int().min(0).max(65535).optional(),
+        publicAddress: z.string().min(1).optional(),
+        rtpPortMin: z.number().int().min(1024).max(65534).optional(),
+        rtpPortMax: z.number().int().min(1025).max(65535).optional(),
+        rtpInactivitySeconds: z.number().min(0).optional(),
+        sessionExpiresSeconds: z.number().int().min(0).optional(),
+        udpMtuBytes: z.number().int().min(500).max(65000).optional(),
+        recordingsDir: z.string().min(1).optional(),
+        mediaWorkers: z.number().int().min(0).max(64).optional(),
+        tts: z.object({ command: z.string().min(1).optional() }).strict().optional(),
+        /** Connect prompt ids/ARNs or media URIs → audio files (WAV or MP3) to play for them. */
+        promptFiles: z.record(z.string().min(1), z.string().min(1)).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 const instanceSchema = z
   .object({
@@ -133,6 +191,7 @@ export const fileSchema = z
     lambdaFunctions: z.record(z.string().min(1), z.url()).optional(),
     /** Prometheus metrics on `GET /metrics` (default enabled). */
     metrics: z.object({ enabled: z.boolean().optional() }).strict().optional(),
+    telephony: telephonySchema.optional(),
     events: z
       .object({
         source: z.string().min(1).optional(),
@@ -187,6 +246,30 @@ export interface Config {
   /** Declared resources, with flow files already read. */
   readonly instances: readonly DeclaredInstance[];
   readonly events: EventsConfig;
+  readonly telephony: TelephonyConfig;
+}
+
+/** Which carrier dials what, and the SIP user agent's settings; see docs/sip.md. */
+export interface TelephonyConfig {
+  readonly default: string;
+  readonly routes: readonly { readonly match?: string; readonly instance?: string; readonly carrier: string }[];
+  readonly trunks: readonly TrunkConfig[];
+  readonly sip: {
+    readonly bindAddress: string;
+    readonly port: number;
+    readonly publicAddress?: string;
+    readonly rtpPortMin: number;
+    readonly rtpPortMax: number;
+    readonly rtpInactivityMs: number;
+    readonly sessionExpiresSeconds: number;
+    readonly udpMtuBytes: number;
+    readonly recordingsDir: string;
+    /** Worker threads carrying RTP; 0 keeps media on the main thread. */
+    readonly mediaWorkers: number;
+    readonly ttsCommand: string;
+    /** Keys as configured; values resolved against the config file's folder. */
+    readonly promptFiles: Readonly<Record<string, string>>;
+  };
 }
 
 /** Contact events, contact records and where they go; see docs/events.md. */
@@ -295,6 +378,7 @@ export function loadConfig({
     clientTokenTtlMs: DEFAULTS.clientTokenTtlMs,
     lambdaFunctions: file.lambdaFunctions ?? {},
     events: eventsConfig(file.events, baseDir),
+    telephony: telephonyConfig(file.telephony, baseDir, env, speed),
     metrics: { enabled: booleanFromEnv(env, 'OUTDIAL_METRICS') ?? file.metrics?.enabled ?? DEFAULTS.metrics.enabled },
     instances: (file.instances ?? []).map((i) => ({
       ...i,
@@ -306,6 +390,52 @@ export function loadConfig({
       })),
     })),
   });
+}
+
+function telephonyConfig(
+  telephony: z.infer<typeof fileSchema>['telephony'],
+  baseDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+  speed: number,
+): TelephonyConfig {
+  const trunks = telephony?.trunks ?? [];
+  const names = ['sim', ...trunks.map((t) => t.name)];
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new ConfigError(`telephony.trunks: "${twice}" names two carriers ("sim" is the simulated network)`);
+  const defaultCarrier = telephony?.default ?? 'sim';
+  for (const name of [defaultCarrier, ...(telephony?.routes ?? []).map((r) => r.carrier)]) {
+    if (!names.includes(name)) throw new ConfigError(`telephony: no carrier named "${name}" (known: ${names.join(', ')})`);
+  }
+  if (trunks.length > 0 && speed !== 1) throw new ConfigError('SIP trunks run in real time: remove network.speed (or OUTDIAL_SPEED) or the trunks');
+  const sip = telephony?.sip ?? {};
+  const d = DEFAULTS.sip;
+  const rtpPortMin = sip.rtpPortMin ?? d.rtpPortMin;
+  const rtpPortMax = sip.rtpPortMax ?? d.rtpPortMax;
+  if (rtpPortMax - rtpPortMin < 2) throw new ConfigError('telephony.sip: rtpPortMax must be at least rtpPortMin + 2');
+  return {
+    default: defaultCarrier,
+    routes: telephony?.routes ?? [],
+    trunks: trunks.map((t) => {
+      const { outboundProxy, ...rest } = t;
+      if (outboundProxy === undefined) return rest;
+      const match = /^(.*?)(?::(\d+))?$/.exec(outboundProxy)!;
+      return { ...rest, outboundProxy: { host: match[1]!.replace(/^\[|\]$/g, ''), port: match[2] !== undefined ? Number(match[2]) : 5060 } };
+    }),
+    sip: {
+      bindAddress: env.OUTDIAL_SIP_BIND_ADDRESS ?? sip.bindAddress ?? d.bindAddress,
+      port: numberFromEnv(env, 'OUTDIAL_SIP_PORT') ?? sip.port ?? d.port,
+      ...((env.OUTDIAL_SIP_PUBLIC_ADDRESS ?? sip.publicAddress) !== undefined && { publicAddress: env.OUTDIAL_SIP_PUBLIC_ADDRESS ?? sip.publicAddress }),
+      rtpPortMin,
+      rtpPortMax,
+      rtpInactivityMs: (sip.rtpInactivitySeconds ?? d.rtpInactivitySeconds) * 1000,
+      sessionExpiresSeconds: sip.sessionExpiresSeconds ?? d.sessionExpiresSeconds,
+      udpMtuBytes: sip.udpMtuBytes ?? d.udpMtuBytes,
+      recordingsDir: resolve(baseDir, sip.recordingsDir ?? d.recordingsDir),
+      mediaWorkers: sip.mediaWorkers ?? d.mediaWorkers,
+      ttsCommand: sip.tts?.command ?? d.ttsCommand,
+      promptFiles: Object.fromEntries(Object.entries(sip.promptFiles ?? {}).map(([k, v]) => [k, resolve(baseDir, v)])),
+    },
+  };
 }
 
 function eventsConfig(events: z.infer<typeof fileSchema>['events'], baseDir: string): EventsConfig {

@@ -36,6 +36,22 @@ export const DEFAULTS = {
   allowedPrefixes: ['+1', '+52', '+44'],
   /** Premium and mobile ranges Connect blocks by default (UK and Japan). */
   blockedPrefixes: ['+447', '+44111', '+44118', '+44119', '+448', '+44826', '+449', '+8170', '+8180', '+8190'],
+  /** The SIP user agent (docs/sip.md); only started when the config names a trunk. */
+  sip: {
+    bindAddress: '127.0.0.1',
+    port: 5060,
+    rtpPortMin: 20000,
+    rtpPortMax: 40000,
+    /** An answered call with no RTP from the far end this long is dead. */
+    rtpInactivitySeconds: 30,
+    /** RFC 4028 recommends 1800 s. */
+    sessionExpiresSeconds: 1800,
+    /** RFC 3261 §18.1.1: larger requests go over TCP. */
+    udpMtuBytes: 1300,
+    recordingsDir: './recordings',
+    mediaWorkers: 0,
+    ttsCommand: 'espeak-ng',
+  },
   events: {
     /** The envelope's `source`; Connect's own, so consumers' rules match unchanged. */
     source: 'aws.connect',

@@ -4,8 +4,9 @@
  * trace records (PascalCase, whole-second timestamps). Each change's messages are built inside its
  * transaction from the contact as the change left it; see docs/events.md.
  */
-import type { ContactRecord, Emit, EventStream, OutboxMessage } from '../store/store.js';
+import type { ContactRecord, Emit, EventStream, OutboxMessage, RecordingRecord } from '../store/store.js';
 import { arns, type ArnContext } from './arns.js';
+import { recordingPath } from './recordings.js';
 
 export const CONTACT_EVENT_TYPES = [
   'INITIATED',
@@ -64,16 +65,23 @@ export class ContactEvents {
    * The end: DISCONNECTED, then COMPLETED at once (no agent, so no after-contact work), then the contact
    * record.
    */
-  readonly disconnected: Emit = (contact) => {
+  readonly disconnected: Emit = (contact, recordings) => {
     const at = contact.disconnectedAt ?? contact.lastUpdatedAt;
-    return [...this.#events(contact, at, ['DISCONNECTED', 'COMPLETED']), ...this.#record(contact)];
+    return [...this.#events(contact, at, ['DISCONNECTED', 'COMPLETED']), ...this.#record(contact, recordings)];
   };
 
   /** Attributes changed: CONTACT_DATA_UPDATED, and a fresh contact record once the contact has completed. */
-  readonly attributesUpdated: Emit = (contact) => {
+  readonly attributesUpdated: Emit = (contact, recordings) => {
     const events = this.#events(contact, contact.lastUpdatedAt, ['CONTACT_DATA_UPDATED'], { updatedProperties: ['UserDefinedAttributes'] });
-    return contact.state === 'DISCONNECTED' ? [...events, ...this.#record(contact)] : events;
+    return contact.state === 'DISCONNECTED' ? [...events, ...this.#record(contact, recordings)] : events;
   };
+
+  /**
+   * A recording was saved. Connect has no contact event for it; an ended contact gets a fresh contact
+   * record listing it, because the carrier saves the last recording when the call ends, after the record
+   * written at the disconnect.
+   */
+  readonly recorded: Emit = (contact, recordings) => (contact.state === 'DISCONNECTED' ? this.#record(contact, recordings) : []);
 
   #events(contact: ContactRecord, at: number, types: readonly ContactEventType[], extra?: Record<string, unknown>): OutboxMessage[] {
     return types.filter((type) => this.options.wanted('events', type)).map((type) => this.#event(type, contact, at, extra));
@@ -121,7 +129,7 @@ export class ContactEvents {
   }
 
   /** The contact record, when a sink takes records. */
-  #record(contact: ContactRecord): OutboxMessage[] {
+  #record(contact: ContactRecord, recordings: readonly RecordingRecord[] = []): OutboxMessage[] {
     if (!this.options.wanted('records', CONTACT_RECORD_TYPE)) return [];
     const queue =
       contact.queueId === null || contact.enqueuedAt === null
@@ -157,8 +165,12 @@ export class ContactEvents {
       NextContactId: null,
       PreviousContactId: null,
       Queue: queue,
-      Recording: null,
-      Recordings: null,
+      // Connect's single legacy member describes one recording; a contact recorded in stretches has several.
+      Recording:
+        recordings[0] === undefined
+          ? null
+          : { DeletionReason: null, Location: recordingPath(contact.id, recordings[0].id), Status: 'AVAILABLE', Type: 'AUDIO' },
+      Recordings: recordings.length === 0 ? null : recordings.map((r) => this.#recording(contact, r)),
       References: contact.references,
       RelatedContactId: contact.relatedContactId,
       ScheduledTimestamp: null,
@@ -168,6 +180,26 @@ export class ContactEvents {
       TransferredToEndpoint: null,
     };
     return [{ messageId: this.options.newId(), stream: 'records', type: CONTACT_RECORD_TYPE, body: JSON.stringify(record) }];
+  }
+
+  /**
+   * One saved recording. The record is built without a request, so Location is the download path on
+   * outdial's API, not a URL (Connect's is an S3 key, not a URL either). Both parties share the stereo file:
+   * ALL. StorageType names AWS stores only (S3, Kinesis), and outdial keeps files on its own disk: null.
+   */
+  #recording(contact: ContactRecord, r: RecordingRecord): Record<string, unknown> {
+    return {
+      DeletionReason: null,
+      FragmentStartNumber: null,
+      FragmentStopNumber: null,
+      Location: recordingPath(contact.id, r.id),
+      MediaStreamType: 'AUDIO',
+      ParticipantType: 'ALL',
+      StartTimestamp: wholeSeconds(r.startedAt),
+      Status: 'AVAILABLE',
+      StopTimestamp: wholeSeconds(r.stoppedAt),
+      StorageType: null,
+    };
   }
 }
 

@@ -9,8 +9,17 @@ import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { IdSource } from '../shared/ids.js';
 import { maskNumber, type Logger } from '../shared/logger.js';
 import type { DialOutcome, Metrics } from '../shared/metrics.js';
-import type { AnswerInfo, Call, CallEndCause, Carrier } from '../telephony/carrier.js';
-import { LIVE_STATES, type ContactChange, type ContactRecord, type ContactState, type Emit, type Store, type TrafficType } from '../store/store.js';
+import type { AnswerInfo, Call, CallEndCause, Carrier, SavedRecording } from '../telephony/carrier.js';
+import {
+  LIVE_STATES,
+  type ContactChange,
+  type ContactRecord,
+  type ContactState,
+  type Emit,
+  type RecordingRecord,
+  type Store,
+  type TrafficType,
+} from '../store/store.js';
 import {
   ContactNotFoundException,
   DestinationNotAllowedException,
@@ -70,7 +79,7 @@ const REASONS = {
   unreachable: 'TELECOM_NUMBER_INVALID',
   'carrier-error': 'TELECOM_PROBLEM',
   'callee-hangup': 'CUSTOMER_DISCONNECT',
-  noAnswer: 'TELECOM_UNANSWERED',
+  'no-answer': 'TELECOM_UNANSWERED',
   flow: 'CONTACT_FLOW_DISCONNECT',
   api: 'OTHER',
   restart: 'TELECOM_PROBLEM',
@@ -80,17 +89,18 @@ const REASONS = {
 const DIAL_OUTCOMES: Record<Exclude<CallEndCause, 'callee-hangup'>, DialOutcome> = {
   busy: 'busy',
   declined: 'declined',
+  'no-answer': 'no-answer',
   unreachable: 'unreachable',
   'carrier-error': 'carrier-error',
 };
 
 /** AnsweringMachineDetectionStatus for calls that ended before an answer, when AMD was on. */
-const AMD_UNANSWERED_STATUS: Record<Exclude<CallEndCause, 'callee-hangup'> | 'noAnswer', string> = {
+const AMD_UNANSWERED_STATUS: Record<Exclude<CallEndCause, 'callee-hangup'>, string> = {
   busy: 'SIT_TONE_BUSY',
   declined: 'AMD_UNANSWERED',
   unreachable: 'SIT_TONE_INVALID_NUMBER',
   'carrier-error': 'AMD_ERROR',
-  noAnswer: 'AMD_UNANSWERED',
+  'no-answer': 'AMD_UNANSWERED',
 };
 
 /** What this node holds for a contact whose call is in progress. */
@@ -104,6 +114,8 @@ interface LiveCall {
 
 export class ContactService {
   readonly #live = new Map<string, LiveCall>();
+  /** Recording writes in flight, which may outlive their call: closing waits for them. */
+  readonly #savingRecordings = new Set<Promise<void>>();
 
   constructor(private readonly deps: ContactServiceDeps) {}
 
@@ -262,6 +274,26 @@ export class ContactService {
     return stale.length;
   }
 
+  /** A described contact's saved recordings, in the order they started. */
+  recordings(contact: ContactRecord): Promise<RecordingRecord[]> {
+    return this.deps.store.contacts.listRecordings(contact.id);
+  }
+
+  /**
+   * One recording of a contact, found by ids alone (the download URL carries no instance), or
+   * ResourceNotFoundException.
+   */
+  async recording(contactId: string, recordingId: string): Promise<RecordingRecord> {
+    const found = (await this.deps.store.contacts.listRecordings(contactId)).find((r) => r.id === recordingId);
+    if (found === undefined) throw new ResourceNotFoundException(`Recording not found: ${contactId}/${recordingId}`);
+    return found;
+  }
+
+  /** Resolves once every recording the carrier has reported so far is stored (or its failure logged). */
+  async recordingsSaved(): Promise<void> {
+    while (this.#savingRecordings.size > 0) await Promise.all(this.#savingRecordings);
+  }
+
   /** Number of contacts with a call in progress on this node. */
   get liveCalls(): number {
     return this.#live.size;
@@ -312,6 +344,7 @@ export class ContactService {
     live.call = this.deps.carrier.dial(
       {
         contactId: contact.id,
+        instanceId: contact.instanceId,
         to: contact.customerNumber,
         from: contact.systemNumber,
         ...(callerIdName !== null && { callerIdName }),
@@ -323,6 +356,7 @@ export class ContactService {
         answered: (info) => this.#enqueue(contact.id, () => this.#answered(contact, info)),
         digits: (keys) => this.#enqueue(contact.id, () => Promise.resolve(live.flow?.digits(keys))),
         promptFinished: () => this.#enqueue(contact.id, () => Promise.resolve(live.flow?.promptFinished())),
+        recorded: (recording) => this.#recorded(contact, recording),
         ended: (cause) => this.#enqueue(contact.id, () => this.#callEnded(contact, cause)),
       },
     );
@@ -350,6 +384,7 @@ export class ContactService {
     const { store, clock } = this.deps;
     live.flow = this.deps.flows.start(connected, {
       play: (prompt) => live.call?.play(prompt),
+      record: (enabled) => live.call?.record(enabled),
       disconnect: () => this.#enqueue(contact.id, () => this.#endByFlow(contact)),
       setAttributes: async (attributes) => {
         await store.contacts.mergeAttributes(
@@ -379,6 +414,38 @@ export class ContactService {
     });
   }
 
+  /**
+   * Stores a saved recording, in order with the contact's other events while its call is live. The carrier
+   * saves the last one as the call closes, which may be after the contact ended and its call was released,
+   * so a recording never waits for a live call, and the contact's record is written again to list it.
+   */
+  #recorded(contact: ContactRecord, saved: SavedRecording): void {
+    const live = this.#live.get(contact.id);
+    const write = (live?.tail ?? Promise.resolve()).then(() => this.#storeRecording(contact, saved));
+    if (live !== undefined) live.tail = write;
+    this.#savingRecordings.add(write);
+    void write.finally(() => this.#savingRecordings.delete(write));
+  }
+
+  async #storeRecording(contact: ContactRecord, saved: SavedRecording): Promise<void> {
+    const recording: RecordingRecord = {
+      id: this.deps.ids.uuid(),
+      contactId: contact.id,
+      instanceId: contact.instanceId,
+      location: saved.location,
+      startedAt: saved.startedAt,
+      stoppedAt: saved.stoppedAt,
+    };
+    const fields = { contactId: contact.id, recordingId: recording.id, location: saved.location };
+    try {
+      await this.deps.store.contacts.addRecording(recording, this.deps.clock.now(), this.#emit(this.deps.events.recorded));
+      this.deps.logger.info('recording saved', { ...fields, seconds: Math.round((saved.stoppedAt - saved.startedAt) / 1000) });
+    } catch (error) {
+      // Unlike a state change, a lost row leaves the call's lifecycle intact: keep the call, and log where the file is.
+      this.deps.logger.error('recording could not be stored; the file stays where the carrier saved it', { ...fields, error: String(error) });
+    }
+  }
+
   async #callEnded(contact: ContactRecord, cause: CallEndCause): Promise<void> {
     const live = this.#live.get(contact.id);
     if (live === undefined) return;
@@ -401,7 +468,7 @@ export class ContactService {
     const ended = await this.#disconnect(
       contact.id,
       ['INITIATED'],
-      { disconnectReason: REASONS.noAnswer, ...(contact.amdEnabled && { amdStatus: AMD_UNANSWERED_STATUS.noAnswer }) },
+      { disconnectReason: REASONS['no-answer'], ...(contact.amdEnabled && { amdStatus: AMD_UNANSWERED_STATUS['no-answer'] }) },
       'no-answer',
     );
     if (ended === undefined) return;

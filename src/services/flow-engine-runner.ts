@@ -14,11 +14,13 @@ import {
   type FlowEvent,
   type FlowState,
   type HoursOfOperation,
+  type PromptSpec,
   type OutboundCallStatus,
   type QueueInfo,
   type StepResult,
 } from '../flows/index.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { Prompt } from '../telephony/carrier.js';
 import type { Logger } from '../shared/logger.js';
 import type { ContactRecord, Store } from '../store/store.js';
 import type { FlowControls, FlowRunner, FlowSession } from './flow-runner.js';
@@ -118,6 +120,32 @@ export class FlowEngineRunner implements FlowRunner {
   }
 }
 
+/** The flow's prompt as the carrier takes it: spoken text always (the simulated network times it), SSML or a recording when given. */
+function carrierPrompt(prompt: PromptSpec, voice: string, interruptible: boolean): Prompt {
+  const base = { text: spokenText(prompt), voice, interruptible };
+  switch (prompt.kind) {
+    case 'ssml':
+      return { ...base, ssml: prompt.ssml };
+    case 'promptId':
+      return { ...base, audio: prompt.promptId };
+    case 'media':
+      return { ...base, audio: prompt.uri };
+    case 'text':
+      return base;
+  }
+}
+
+/**
+ * Whether the flow's recording behavior (UpdateContactRecordingBehavior's RecordedParticipants) asks for
+ * the call to be recorded. The call has one leg, the customer's, and no agent joins yet, so any
+ * participant listed records it; an empty list stops recording.
+ */
+export function recordsCall(state: FlowState): boolean {
+  const behavior = state.recording?.RecordingBehavior as { readonly RecordedParticipants?: unknown } | undefined;
+  const participants = behavior?.RecordedParticipants;
+  return Array.isArray(participants) && participants.length > 0;
+}
+
 class EngineSession implements FlowSession {
   #flow: CompiledFlow | undefined;
   #snapshot: InstanceSnapshot | undefined;
@@ -126,6 +154,8 @@ class EngineSession implements FlowSession {
   #playing: number | null = null;
   readonly #timers = new Map<number, TimerHandle>();
   #over = false;
+  /** Whether this session has asked the call to record, by the flow's recording behavior. */
+  #recording = false;
   /** Steps that wrote flow-log entries, numbering the contact's log rows. */
   #steps = 0;
   #tail: Promise<void>;
@@ -203,6 +233,12 @@ class EngineSession implements FlowSession {
       state.ended === null && state.wait !== null ? this.controls.saveState(state) : undefined,
       log.length > 0 && this.runner.deps.store.contacts.appendFlowLog(this.contact.id, ++this.#steps, this.runner.deps.clock.now(), log),
     ]);
+    // Before the step's commands, so the prompt a step ends on is recorded when the step turned recording on.
+    const record = recordsCall(state);
+    if (record !== this.#recording && !this.#over) {
+      this.#recording = record;
+      this.controls.record(record);
+    }
     for (const command of commands) {
       if (this.#over) return;
       await this.#execute(command);
@@ -214,7 +250,7 @@ class EngineSession implements FlowSession {
     switch (command.type) {
       case 'Play':
         this.#playing = command.seq;
-        this.controls.play({ text: spokenText(command.prompt), voice: command.voice.voice, interruptible: command.interruptibleByDigits });
+        this.controls.play(carrierPrompt(command.prompt, command.voice.voice, command.interruptibleByDigits));
         return;
       case 'StartTimer':
         this.#timers.set(

@@ -8,6 +8,8 @@ import type { ContactRecord } from '../store/store.js';
 
 export interface FlowControls {
   play(prompt: Prompt): void;
+  /** Starts or stops recording the call (the flow's recording behavior); the carrier reports what it saved. */
+  record(enabled: boolean): void;
   /** Ends the contact with DisconnectReason CONTACT_FLOW_DISCONNECT and hangs up. */
   disconnect(): void;
   /** Merges attributes into the contact's, committed before it resolves. */

@@ -141,6 +141,16 @@ export interface ContactFlowLogsTable {
   entry: string;
 }
 
+export interface ContactRecordingsTable {
+  id: string;
+  contact_id: string;
+  instance_id: string;
+  /** Where the carrier saved the audio: a file path. */
+  location: string;
+  started_at: number;
+  stopped_at: number;
+}
+
 /** A contact event or contact record, written in the transaction of the change that caused it. */
 export interface OutboxMessagesTable {
   id: Generated<number>;
@@ -211,6 +221,7 @@ export interface Database {
   contacts: ContactsTable;
   client_tokens: ClientTokensTable;
   contact_flow_logs: ContactFlowLogsTable;
+  contact_recordings: ContactRecordingsTable;
   outbox_messages: OutboxMessagesTable;
   event_sinks: EventSinksTable;
   event_deliveries: EventDeliveriesTable;

@@ -125,6 +125,17 @@ export interface ContactRecord {
   revision: number;
 }
 
+/** A saved stretch of a contact's call recording. */
+export interface RecordingRecord {
+  id: string;
+  contactId: string;
+  instanceId: string;
+  /** Where the carrier saved the audio (a file path). */
+  location: string;
+  startedAt: number;
+  stoppedAt: number;
+}
+
 /** A page of a keyset-paginated listing: rows after `after` (an id), at most `limit`. */
 export interface PageRequest {
   after?: string;
@@ -207,9 +218,10 @@ export type EventStream = 'events' | 'records';
 
 /**
  * Builds the messages a change emits from the contact as the change left it (inside its transaction).
- * Repositories take `undefined` for a change that emits nothing.
+ * Repositories take `undefined` for a change that emits nothing. `recordings` are the contact's saved
+ * recordings, read in the same transaction once the contact has ended: the contact record lists them.
  */
-export type Emit = (contact: ContactRecord) => readonly OutboxMessage[];
+export type Emit = (contact: ContactRecord, recordings?: readonly RecordingRecord[]) => readonly OutboxMessage[];
 
 /** What an admission attempt decided. */
 export type AdmissionResult =
@@ -298,6 +310,14 @@ export interface ContactRepository {
   appendFlowLog(contactId: string, seq: number, at: number, entries: readonly unknown[]): Promise<void>;
   /** The contact's flow-log entries, oldest first. */
   listFlowLog(contactId: string): Promise<unknown[]>;
+  /**
+   * Stores a saved recording of the contact's call and touches the contact (`at` becomes its last update),
+   * so an ended contact's record can be written again listing it. Returns the contact as it left it;
+   * undefined, storing nothing, when the contact does not exist.
+   */
+  addRecording(recording: RecordingRecord, at: number, emit: Emit | undefined): Promise<ContactRecord | undefined>;
+  /** The contact's recordings, in the order they started. */
+  listRecordings(contactId: string): Promise<RecordingRecord[]>;
   search(query: ContactSearch): Promise<ContactSearchPage>;
   /** Contacts waiting in `queueId`. */
   countQueued(queueId: string): Promise<number>;

@@ -1,6 +1,6 @@
 /**
  * The Carrier port: how the contact service places calls and talks to them, whatever network carries them
- * (the simulated network in `sim/`, a SIP trunk later). Written from the services' point of view.
+ * (the simulated network in `sim/`, a SIP trunk in `sip/`). Written from the services' point of view.
  */
 
 /** Why a call ended, as the network reports it. */
@@ -9,9 +9,11 @@ export type CallEndCause =
   | 'busy'
   /** The callee rejected the call (SIP 603). */
   | 'declined'
+  /** The network gave up ringing before the engine's ring timeout (SIP 480/408). */
+  | 'no-answer'
   /** The number does not exist or cannot be routed (SIP 404/484/604). */
   | 'unreachable'
-  /** The network failed the call (SIP 5xx, transport failure). */
+  /** The network failed the call (SIP 5xx, transport failure, no RTP on an answered call). */
   | 'carrier-error'
   /** The callee hung up after answering. */
   | 'callee-hangup';
@@ -37,11 +39,22 @@ export interface CallListener {
   digits(keys: string): void;
   /** The prompt started by `Call.play` finished playing. */
   promptFinished(): void;
+  /** A recording started by `Call.record` was saved (when recording stops or the call ends). */
+  recorded(recording: SavedRecording): void;
   ended(cause: CallEndCause): void;
+}
+
+export interface SavedRecording {
+  /** Where the carrier stored it: a file path for the SIP adapter. */
+  readonly location: string;
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  readonly stoppedAt: number;
 }
 
 export interface DialRequest {
   readonly contactId: string;
+  readonly instanceId: string;
   /** E.164 destination. */
   readonly to: string;
   /** E.164 caller id presented to the callee. */
@@ -52,9 +65,15 @@ export interface DialRequest {
 
 /** Something for the callee to hear. */
 export interface Prompt {
+  /** What is said, as plain text (the simulated network times prompts by it). */
   readonly text: string;
-  /** The text-to-speech voice (Connect's `TextToSpeechVoice`, e.g. Joanna). */
+  /** SSML to speak instead of `text`. */
+  readonly ssml?: string;
+  /** A recorded prompt to play instead of speaking: a Connect prompt id or ARN, or a media URI. */
+  readonly audio?: string;
+  /** The text-to-speech voice (Connect's `TextToSpeechVoice`, e.g. Joanna) and its language (e.g. en-US). */
   readonly voice?: string;
+  readonly languageCode?: string;
   /** A key press stops the prompt (barge-in); `promptFinished` follows the keys. */
   readonly interruptible?: boolean;
 }
@@ -62,6 +81,8 @@ export interface Prompt {
 /** A placed call. Methods are fire-and-forget; outcomes arrive through the CallListener. */
 export interface Call {
   play(prompt: Prompt): void;
+  /** Starts or stops recording the call; each stretch of recording arrives as `recorded`. */
+  record(enabled: boolean): void;
   /** Cancels the call if it has not been answered, hangs it up otherwise. No `ended` follows. */
   hangUp(): void;
 }

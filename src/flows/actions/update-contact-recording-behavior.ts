@@ -1,4 +1,4 @@
-/** UpdateContactRecordingBehavior: kept in the state for the service to apply; there is no recorder yet. */
+/** UpdateContactRecordingBehavior: kept in the state; the flow runner starts and stops the call's recording from it. */
 import { next } from '../run.js';
 import type { ActionHandler } from '../run.js';
 

@@ -69,7 +69,13 @@ export function traceFlow(flow: CompiledFlow, script: CalleeScript = DEFAULT_CAL
   const timers: { ring?: ReturnType<VirtualClock['setTimer']> } = {};
 
   const call: Call = network.dial(
-    { contactId: facts.contactId, to, from: facts.systemAddress, answeringMachineDetection: { enabled: true, awaitPrompt: false } },
+    {
+      contactId: facts.contactId,
+      instanceId: facts.instanceArn.slice(facts.instanceArn.lastIndexOf('/') + 1),
+      to,
+      from: facts.systemAddress,
+      answeringMachineDetection: { enabled: true, awaitPrompt: false },
+    },
     {
       ringing: () => say('ringing'),
       pickedUp: () => say('picked up'),
@@ -111,6 +117,8 @@ export function traceFlow(flow: CompiledFlow, script: CalleeScript = DEFAULT_CAL
         session?.digits(keys);
       },
       promptFinished: () => session?.promptFinished(),
+      // The simulated network carries no audio, so it never saves a recording.
+      recorded: () => undefined,
       ended: (cause) => {
         say(`call ended: ${cause}`);
         if (session === undefined) outcome ??= cause;

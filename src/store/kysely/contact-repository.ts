@@ -5,7 +5,7 @@
  * (`prepared.ts`) and their transactions shared under load (`write-batcher.ts`).
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { ContactsTable, Database } from '../schema.js';
+import type { ContactRecordingsTable, ContactsTable, Database } from '../schema.js';
 import {
   LIVE_STATES,
   type AdmissionResult,
@@ -16,7 +16,7 @@ import {
   type Emit,
 } from '../store.js';
 import { prepare, param, type PreparedQuery, type QueryExecutor } from './prepared.js';
-import { contactFromRow, contactToRow } from './rows.js';
+import { contactFromRow, contactToRow, recordingFromRow } from './rows.js';
 import { searchContacts } from './contact-search.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -43,7 +43,11 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, ap
   };
   /** Writes the change's messages; returns how many. */
   const record = async (trx: QueryExecutor, contact: ContactRecord, emit: Emit | undefined, at: number) => {
-    const messages = emit?.(contact) ?? [];
+    if (emit === undefined) return 0;
+    // Only an ended contact's messages include its record, which lists the recordings saved so far.
+    const recordings =
+      contact.state === 'DISCONNECTED' ? (await q.listRecordings.execute(trx, { contactId: contact.id })).rows.map(recordingFromRow) : undefined;
+    const messages = emit(contact, recordings);
     for (const message of messages) {
       await q.insertMessage.execute(trx, {
         messageId: message.messageId,
@@ -163,6 +167,35 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, ap
     async listFlowLog(contactId) {
       const rows = await db.selectFrom('contact_flow_logs').select('entry').where('contact_id', '=', contactId).orderBy('seq').execute();
       return rows.flatMap((r) => JSON.parse(r.entry) as unknown[]);
+    },
+
+    async addRecording(recording, at, emit) {
+      let written = 0;
+      const contact = await writes.run(async (trx) => {
+        // The contact's row first: its lock orders this against the contact's end on PostgreSQL, so either
+        // the end's record lists this recording or this sees the contact ended and writes a new record.
+        const { rows } = await q.touchContact.execute(trx, { id: recording.contactId, at });
+        const row = rows[0];
+        if (row === undefined) return undefined;
+        await q.insertRecording.execute(trx, {
+          id: recording.id,
+          contactId: recording.contactId,
+          instanceId: recording.instanceId,
+          location: recording.location,
+          startedAt: recording.startedAt,
+          stoppedAt: recording.stoppedAt,
+        });
+        const contact = contactFromRow(row);
+        written = await record(trx, contact, emit, at);
+        return contact;
+      });
+      if (written > 0) appended();
+      return contact;
+    },
+
+    async listRecordings(contactId) {
+      const { rows } = await q.listRecordings.execute(db, { contactId });
+      return rows.map(recordingFromRow);
     },
 
     search: (query) => searchContacts(db, query),
@@ -354,6 +387,34 @@ function preparedQueries(db: Kysely<Database>) {
         at: param<number>('at'),
         entry: param<string>('entry'),
       }),
+    ),
+    touchContact: prepare<{ id: string; at: number }, Row>(
+      db
+        .updateTable('contacts')
+        .set((eb) => ({ last_updated_at: param<number>('at'), revision: eb('revision', '+', 1) }))
+        .where('id', '=', param<string>('id'))
+        .returningAll(),
+    ),
+    insertRecording: prepare<
+      { id: string; contactId: string; instanceId: string; location: string; startedAt: number; stoppedAt: number },
+      never
+    >(
+      db.insertInto('contact_recordings').values({
+        id: param<string>('id'),
+        contact_id: param<string>('contactId'),
+        instance_id: param<string>('instanceId'),
+        location: param<string>('location'),
+        started_at: param<number>('startedAt'),
+        stopped_at: param<number>('stoppedAt'),
+      }),
+    ),
+    listRecordings: prepare<{ contactId: string }, Selectable<ContactRecordingsTable>>(
+      db
+        .selectFrom('contact_recordings')
+        .selectAll()
+        .where('contact_id', '=', param<string>('contactId'))
+        .orderBy('started_at')
+        .orderBy('id'),
     ),
     /** The next per-contact sequence number is taken under the write lock the contact's own change holds. */
     insertMessage: prepare<{ messageId: string; stream: string; type: string; contactId: string; body: string; at: number }, never>(

@@ -1,6 +1,7 @@
 /** Conversions between table rows and domain records. */
 import type { Selectable } from 'kysely';
 import type {
+  ContactRecordingsTable,
   ContactsTable,
   ContactFlowsTable,
   HoursOfOperationTable,
@@ -16,6 +17,7 @@ import type {
   InstanceRecord,
   PhoneNumberRecord,
   QueueRecord,
+  RecordingRecord,
   TrafficType,
 } from '../store.js';
 
@@ -228,6 +230,17 @@ export function contactFromRow(r: Selectable<ContactsTable>): ContactRecord {
     lastUpdatedAt: Number(r.last_updated_at),
     disconnectReason: r.disconnect_reason,
     revision: r.revision,
+  };
+}
+
+export function recordingFromRow(r: Selectable<ContactRecordingsTable>): RecordingRecord {
+  return {
+    id: r.id,
+    contactId: r.contact_id,
+    instanceId: r.instance_id,
+    location: r.location,
+    startedAt: Number(r.started_at),
+    stoppedAt: Number(r.stopped_at),
   };
 }
 

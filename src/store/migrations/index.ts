@@ -5,6 +5,7 @@ import { flowState } from './0003-flow-state.js';
 import { flowLog } from './0004-flow-log.js';
 import { eventOutbox } from './0005-event-outbox.js';
 import { contactSearchIndex } from './0006-contact-search-index.js';
+import { contactRecordings } from './0007-contact-recordings.js';
 
 /** Every migration in order, listed explicitly (a folder scan breaks under bundlers and tsx). */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-flow-log': flowLog,
   '0005-event-outbox': eventOutbox,
   '0006-contact-search-index': contactSearchIndex,
+  '0007-contact-recordings': contactRecordings,
 };

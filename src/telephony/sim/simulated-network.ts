@@ -110,6 +110,12 @@ class SimulatedCall implements Call {
     });
   }
 
+  /**
+   * The simulated network carries no audio, so there is nothing to record: `recorded` never arrives and
+   * contacts on it list no recordings, whatever the flow's recording behavior says.
+   */
+  record(): void {}
+
   hangUp(): void {
     if (this.#phase === 'ended') return;
     this.#phase = 'ended';

@@ -53,6 +53,7 @@ describe('the outbound contact lifecycle on the simulated network', () => {
       assert.equal(app.dials.length, 1);
       assert.deepEqual(app.dials[0], {
         contactId,
+        instanceId: DEMO.instanceId,
         to: CALLEE.answers,
         from: DEMO.callerIdNumber,
         answeringMachineDetection: { enabled: false, awaitPrompt: false },

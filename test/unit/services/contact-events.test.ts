@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { CONTACT_RECORD_TYPE, ContactEvents, type ContactEventsOptions } from '../../../src/services/contact-events.js';
-import type { ContactRecord, EventStream, OutboxMessage } from '../../../src/store/store.js';
+import type { ContactRecord, EventStream, OutboxMessage, RecordingRecord } from '../../../src/store/store.js';
 
 const INSTANCE = '11111111-1111-4111-8111-111111111111';
 const CONTACT = '22222222-2222-4222-8222-222222222222';
@@ -89,6 +89,16 @@ const ended = (patch: Partial<ContactRecord> = {}): ContactRecord =>
     disconnectReason: 'CUSTOMER_DISCONNECT',
     ...patch,
   });
+
+/** Recorded from the answer (+2 s) for 28.5 s. */
+const RECORDING: RecordingRecord = {
+  id: 'rec-1',
+  contactId: CONTACT,
+  instanceId: INSTANCE,
+  location: '/var/lib/outdial/recordings/rec-1.wav',
+  startedAt: T0 + 2_000,
+  stoppedAt: T0 + 30_500,
+};
 
 describe('ContactEvents', () => {
   describe('the envelope', () => {
@@ -250,6 +260,19 @@ describe('ContactEvents', () => {
       assert.equal(record.LastUpdateTimestamp, '2026-01-02T03:06:05Z');
     });
 
+    it('a saved recording of a live contact: nothing (Connect has no event for it)', () => {
+      assert.deepEqual(events().recorded(contact({ state: 'CONNECTED_TO_SYSTEM', connectedAt: T0 + 2_000 }), []), []);
+    });
+
+    it('a saved recording of a DISCONNECTED contact: a fresh contact record listing it', () => {
+      const messages = events().recorded(ended({ lastUpdatedAt: T0 + 66_000 }), [RECORDING]);
+
+      assert.deepEqual(kinds(messages), [`records:${CONTACT_RECORD_TYPE}`]);
+      const record = body(messages[0]);
+      assert.equal(record.LastUpdateTimestamp, '2026-01-02T03:05:11Z');
+      assert.equal((record.Recordings as unknown[]).length, 1);
+    });
+
     it('only the updatedProperties of CONTACT_DATA_UPDATED are extra detail', () => {
       const [other] = events().initiated(contact());
       const [updated] = events().attributesUpdated(contact());
@@ -388,6 +411,50 @@ describe('ContactEvents', () => {
       assert.equal(record.DisconnectReason, 'TELECOM_TIMEOUT');
       assert.equal(record.DisconnectTimestamp, '2026-01-02T03:05:05Z');
       assert.equal(record.TrafficType, 'GENERAL');
+    });
+
+    it('lists the recordings: download paths on outdial, both parties (ALL), no AWS StorageType', () => {
+      const second: RecordingRecord = { ...RECORDING, id: 'rec-2', startedAt: T0 + 40_000, stoppedAt: T0 + 65_200 };
+      const record = body(events().disconnected(ended(), [RECORDING, second])[2]);
+
+      assert.deepEqual(record.Recording, {
+        DeletionReason: null,
+        Location: `/outdial/recordings/${CONTACT}/rec-1.wav`,
+        Status: 'AVAILABLE',
+        Type: 'AUDIO',
+      });
+      assert.deepEqual(record.Recordings, [
+        {
+          DeletionReason: null,
+          FragmentStartNumber: null,
+          FragmentStopNumber: null,
+          Location: `/outdial/recordings/${CONTACT}/rec-1.wav`,
+          MediaStreamType: 'AUDIO',
+          ParticipantType: 'ALL',
+          StartTimestamp: '2026-01-02T03:04:07Z',
+          Status: 'AVAILABLE',
+          StopTimestamp: '2026-01-02T03:04:36Z',
+          StorageType: null,
+        },
+        {
+          DeletionReason: null,
+          FragmentStartNumber: null,
+          FragmentStopNumber: null,
+          Location: `/outdial/recordings/${CONTACT}/rec-2.wav`,
+          MediaStreamType: 'AUDIO',
+          ParticipantType: 'ALL',
+          StartTimestamp: '2026-01-02T03:04:45Z',
+          Status: 'AVAILABLE',
+          StopTimestamp: '2026-01-02T03:05:10Z',
+          StorageType: null,
+        },
+      ]);
+    });
+
+    it('keeps listing the recordings in the record an attribute update writes again', () => {
+      const record = body(events().attributesUpdated(ended(), [RECORDING])[1]);
+
+      assert.equal((record.Recordings as unknown[]).length, 1);
     });
 
     it('rounds the queue Duration to whole seconds', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { VirtualClock } from '../../../../src/shared/clock.js';
-import type { AnswerInfo, Call, CallEndCause, CallListener } from '../../../../src/telephony/carrier.js';
+import type { AnswerInfo, Call, CallEndCause, CallListener, SavedRecording } from '../../../../src/telephony/carrier.js';
 import {
   calleeScriptSchema,
   DEFAULT_CALLEE_SCRIPT,
@@ -38,6 +38,9 @@ class RecordingListener implements CallListener {
   promptFinished(): void {
     this.#record('promptFinished');
   }
+  recorded(recording: SavedRecording): void {
+    this.#record(`recorded ${recording.location}`);
+  }
   ended(cause: CallEndCause): void {
     this.#record(`ended ${cause}`);
   }
@@ -65,7 +68,7 @@ function dial(
   const clock = new VirtualClock(0);
   const network = new SimulatedNetwork(clock, scripts);
   const listener = new RecordingListener(clock);
-  const call = network.dial({ contactId: 'contact-1', to, from: '+12065550199', answeringMachineDetection: amd }, listener);
+  const call = network.dial({ contactId: 'contact-1', instanceId: 'instance-1', to, from: '+12065550199', answeringMachineDetection: amd }, listener);
   return {
     clock,
     network,
@@ -444,6 +447,20 @@ describe('SimulatedNetwork', () => {
     assert.equal(h.clock.pendingTimers, 0);
   });
 
+  it('records nothing: it carries no audio, so no recording is ever reported', () => {
+    const h = dial(DEMO.hangsUpAfter10s);
+    h.runTo(3_000);
+
+    h.call.record(true);
+    h.runTo(5_000);
+    h.call.record(false);
+    h.call.record(true);
+    h.runTo(HOUR);
+
+    assert.deepEqual(h.events(), ['0 ringing', '2000 answered (no AMD status)', '12000 ended callee-hangup']);
+    assert.equal(h.clock.pendingTimers, 0);
+  });
+
   it('reports promptFinished after the prompt duration when the callee stays silent', () => {
     const h = dial(DEMO.answers);
     h.runTo(2_000);
@@ -620,7 +637,7 @@ describe('SimulatedNetwork', () => {
     const clock = new VirtualClock(0);
     const network = new SimulatedNetwork(clock, DEMO_CALLEE_SCRIPTS);
     const listener = new RecordingListener(clock);
-    const request = { contactId: 'c', from: '+12065550199', answeringMachineDetection: NO_AMD };
+    const request = { contactId: 'c', instanceId: 'i', from: '+12065550199', answeringMachineDetection: NO_AMD };
     network.dial({ ...request, to: DEMO.busy }, listener);
     network.dial({ ...request, to: DEMO.declines }, listener);
     network.dial({ ...request, to: DEMO.noAnswer }, listener);
@@ -638,7 +655,7 @@ describe('SimulatedNetwork', () => {
     const clock = new VirtualClock(0);
     const network = new SimulatedNetwork(clock, DEMO_CALLEE_SCRIPTS);
     const listener = new RecordingListener(clock);
-    const request = { contactId: 'c', from: '+12065550199', answeringMachineDetection: NO_AMD };
+    const request = { contactId: 'c', instanceId: 'i', from: '+12065550199', answeringMachineDetection: NO_AMD };
     network.dial({ ...request, to: DEMO.answers }, listener);
     network.dial({ ...request, to: DEMO.hangsUpAfter10s }, listener);
     network.dial({ ...request, to: DEMO.busy }, listener);

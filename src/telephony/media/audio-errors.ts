@@ -1,0 +1,4 @@
+/** Audio bytes that are not in a format the media pipeline reads (or are damaged). */
+export class AudioFormatError extends Error {
+  override readonly name = 'AudioFormatError';
+}
