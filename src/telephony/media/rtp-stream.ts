@@ -65,6 +65,8 @@ export class RtpStream implements MediaStream, PacedStream {
   /** Symmetric RTP: where the far end's packets come from, which beats its SDP behind a NAT. */
   #source: { readonly address: string; readonly port: number } | null = null;
   #eventSsrc: number | null = null;
+  /** A source other than the SDP's, on probation before we latch onto it. */
+  #candidate: { readonly address: string; readonly port: number; sequence: number; count: number } | null = null;
   readonly #dtmf: DtmfReceiver;
   #playing: Playing | null = null;
   #noiseFrame = 0;
@@ -235,7 +237,7 @@ export class RtpStream implements MediaStream, PacedStream {
     if (packet === null) return;
     const audio = packet.payloadType === remote.payloadType;
     if (!audio && packet.payloadType !== remote.telephoneEventPayloadType) return;
-    this.#source ??= { address: rinfo.address, port: rinfo.port };
+    if (source === null && !this.#latch(rinfo, packet.sequence, remote)) return;
     this.#packetsReceived++;
     this.#quietFrames = 0;
     if (audio) {
@@ -248,6 +250,28 @@ export class RtpStream implements MediaStream, PacedStream {
       this.#dtmf.reset();
     }
     this.#dtmf.receive(packet.timestamp, packet.payload, this.#frames * FRAME_MS);
+  }
+
+  /**
+   * Symmetric RTP with strict learning, as Asterisk's strictrtp does: media from the SDP's address is taken
+   * at once; any other source must first send PROBATION_PACKETS in sequence, so a stray or forged packet
+   * cannot steer our audio away from the callee (RTP bleed).
+   */
+  #latch(rinfo: dgram.RemoteInfo, sequence: number, remote: RemoteMedia): boolean {
+    if (rinfo.address === remote.address && rinfo.port === remote.port) {
+      this.#source = { address: rinfo.address, port: rinfo.port };
+      return true;
+    }
+    const candidate = this.#candidate;
+    if (candidate !== null && candidate.address === rinfo.address && candidate.port === rinfo.port && sequence === ((candidate.sequence + 1) & 0xffff)) {
+      candidate.sequence = sequence;
+      if (++candidate.count < PROBATION_PACKETS) return false;
+      this.#candidate = null;
+      this.#source = { address: rinfo.address, port: rinfo.port };
+      return true;
+    }
+    this.#candidate = { address: rinfo.address, port: rinfo.port, sequence, count: 1 };
+    return false;
   }
 
   #finished(token: number): void {
@@ -271,6 +295,9 @@ export class RtpStream implements MediaStream, PacedStream {
  * G.711 for a prompt, padded with silence to whole frames. Cached per array and codec, so a prompt played
  * on a thousand calls is encoded once; the array must not change after it is first played.
  */
+/** In-sequence packets a source other than the SDP's must send before we answer to it. */
+const PROBATION_PACKETS = 4;
+
 const encodedPrompts = new WeakMap<Int16Array, Partial<Record<G711Codec, Uint8Array>>>();
 
 function encodeFrames(pcm: Int16Array, codec: G711Codec): Uint8Array {

@@ -95,6 +95,25 @@ class FarEnd {
   }
 }
 
+/**
+ * Checks the numbering of one stream's packets: the sequence number goes up by one per packet, the
+ * timestamp by 160 per frame, jumping only over frames not sent (hold, a stalled machine), and a jump
+ * always starts a talk spurt. Returns the packets with a marker that no jump explains.
+ */
+function talkSpurtsWithoutGap(packets: readonly Arrival[]): number[] {
+  assert.ok(packets[0]?.marker, 'the first packet starts a talk spurt');
+  const unexplained: number[] = [];
+  for (let i = 1; i < packets.length; i++) {
+    const [previous, packet] = [packets[i - 1]!, packets[i]!];
+    assert.equal(packet.sequence, (previous.sequence + 1) & 0xffff, `sequence at ${i}`);
+    const step = (packet.timestamp - previous.timestamp) >>> 0;
+    assert.ok(step >= 160 && step % 160 === 0, `timestamp step ${step} at ${i}`);
+    if (step > 160) assert.ok(packet.marker, `no marker after the gap at ${i}`);
+    else if (packet.marker) unexplained.push(i);
+  }
+  return unexplained;
+}
+
 function frames(codec: G711Codec, pcm: Int16Array): Uint8Array[] {
   const encoded = encodeG711(codec, pcm);
   return Array.from({ length: encoded.length / 160 }, (_, i) => encoded.subarray(i * 160, (i + 1) * 160));
@@ -125,7 +144,9 @@ describe('RTP stream on loopback', () => {
     const prompt = tone(440, 600);
     stream.play(prompt, 7);
     await until('the end of the prompt', () => listener.finished.length === 1);
-    const start = far.packets.findLastIndex((p) => p.marker);
+    const expected = frames('PCMU', prompt);
+    assert.equal(expected.length, 30);
+    const start = far.packets.findIndex((p) => Buffer.compare(p.payload, expected[0]!) === 0);
     await until('a frame after the prompt', () => far.packets.length > start + 30);
     const { packetsSent } = await stream.close();
     far.close();
@@ -134,14 +155,9 @@ describe('RTP stream on loopback', () => {
     assert.deepEqual(listener.finished, [7]);
     assert.equal(packetsSent, packets.length);
     assert.ok(packets.every((p) => p.payloadType === 0 && p.payload.length === 160 && p.ssrc === packets[0]!.ssrc));
-    for (let i = 1; i < packets.length; i++) {
-      assert.equal(packets[i]!.sequence, (packets[i - 1]!.sequence + 1) & 0xffff, `sequence at ${i}`);
-      assert.equal(packets[i]!.timestamp, (packets[i - 1]!.timestamp + 160) >>> 0, `timestamp at ${i}`);
-    }
     // A marker on the very first packet and on the prompt's first; the prompt is all there, in order.
-    assert.deepEqual(packets.flatMap((p, i) => (p.marker ? [i] : [])), [0, start]);
-    const expected = frames('PCMU', prompt);
-    assert.equal(expected.length, 30);
+    assert.ok(start > 0 && packets[start]!.marker);
+    assert.ok(talkSpurtsWithoutGap(packets).every((i) => i === start), 'no marker but at the start of the prompt or after a gap');
     expected.forEach((frame, i) => assert.deepEqual(packets[start + i]!.payload, frame, `prompt frame ${i}`));
     assert.notDeepEqual(packets[start + 30]!.payload, expected[0]);
 
@@ -186,12 +202,11 @@ describe('RTP stream on loopback', () => {
     await stream.close();
     far.close();
     assert.ok(afterHold <= held + 1, 'at most one packet was in flight when the hold began');
+    assert.deepEqual(talkSpurtsWithoutGap(far.packets), []);
     const [last, resumed] = [far.packets[afterHold - 1]!, far.packets[afterHold]!];
     assert.equal(resumed.marker, true);
-    assert.equal(resumed.sequence, (last.sequence + 1) & 0xffff);
     const frames = (resumed.timestamp - last.timestamp) / 160;
-    assert.ok(Number.isInteger(frames) && Math.abs(frames * 20 - (resumed.at - last.at)) <= 40, `${frames} frames in ${(resumed.at - last.at).toFixed(0)} ms`);
-    assert.equal(far.packets.filter((p) => p.marker).length, 2);
+    assert.ok(frames >= 10 && Math.abs(frames * 20 - (resumed.at - last.at)) <= 60, `${frames} frames in ${(resumed.at - last.at).toFixed(0)} ms`);
   });
 
   it('latches onto where the far end sends from (symmetric RTP)', async () => {
@@ -200,7 +215,13 @@ describe('RTP stream on loopback', () => {
     const stream = await engine().open(new Listener());
     stream.setRemote(signalled.remote());
     await until('packets to the SDP address', () => signalled.packets.length >= 2);
-    actual.send(stream, serializeRtp({ marker: true, payloadType: 0, sequence: 1, timestamp: 1, ssrc: 99 }, new Uint8Array(160)));
+    // A source other than the SDP's is on probation until it sends four packets in sequence (RTP bleed).
+    for (let sequence = 1; sequence <= 3; sequence++) {
+      actual.send(stream, serializeRtp({ marker: sequence === 1, payloadType: 0, sequence, timestamp: sequence * 160, ssrc: 99 }, new Uint8Array(160)));
+    }
+    await sleep(60);
+    assert.equal(actual.packets.length, 0, 'not latched after three packets');
+    actual.send(stream, serializeRtp({ marker: false, payloadType: 0, sequence: 4, timestamp: 640, ssrc: 99 }, new Uint8Array(160)));
     await until('packets to the latched address', () => actual.packets.length >= 3);
     const before = signalled.packets.length;
     // Once latched, a third party is ignored.
