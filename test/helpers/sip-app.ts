@@ -20,8 +20,8 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { connectClient, waitFor } from './server-process.js';
 
 export interface SipAppOptions {
-  /** The trunk: SIPp's address. */
-  readonly trunk: { readonly port: number; readonly transport?: 'udp' | 'tcp'; readonly username?: string; readonly password?: string };
+  /** The trunk at SIPp's port on 127.0.0.1; other keys are trunk settings (docs/sip.md). */
+  readonly trunk: { readonly port: number } & Readonly<Record<string, unknown>>;
   readonly sip?: Record<string, unknown>;
   readonly extra?: Record<string, unknown>;
 }
@@ -43,13 +43,7 @@ export interface SipApp {
 
 export async function startSipApp(options: SipAppOptions): Promise<SipApp> {
   const recordingsDir = mkdtempSync(join(tmpdir(), 'outdial-recordings-'));
-  const trunk = {
-    name: 'sipp',
-    host: '127.0.0.1',
-    port: options.trunk.port,
-    transport: options.trunk.transport ?? 'udp',
-    ...(options.trunk.username !== undefined && { username: options.trunk.username, password: options.trunk.password }),
-  };
+  const trunk = { name: 'sipp', host: '127.0.0.1', ...options.trunk };
   const config = loadConfig({
     file: {
       demo: true,
