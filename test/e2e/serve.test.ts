@@ -283,4 +283,27 @@ describe('outdial serve', () => {
     assert.match(result.stderr, new RegExp(`config file ${configPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is invalid`));
     assert.match(result.stderr, /ratelimitDisabled/);
   });
+
+  it('refuses to start a SIP trunk without its text-to-speech program, naming the package to install', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const configPath = join(dir, 'sip.json');
+    const telephony = { default: 'carrier', trunks: [{ name: 'carrier', host: '127.0.0.1' }], sip: { port: 0, tts: { command: join(dir, 'no-espeak-here') } } };
+    writeFileSync(configPath, JSON.stringify({ logLevel: 'warn', telephony }));
+    const result = await runOutdial(['serve', '--port', '0', '--db', join(dir, 'outdial.db'), '--config', configPath], { cwd: dir });
+    assert.notEqual(result.code, 0);
+    assert.doesNotMatch(result.stdout, /outdial listening/);
+    assert.match(result.stderr, /espeak-ng not found/);
+    assert.match(result.stderr, /install Debian's espeak-ng package or set telephony\.sip\.tts\.command/);
+  });
+
+  it('refuses a SIP trunk with a speed factor: trunks run in real time', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const configPath = join(dir, 'sip.json');
+    writeFileSync(configPath, JSON.stringify({ network: { speed: 10 }, telephony: { trunks: [{ name: 'carrier', host: '127.0.0.1' }] } }));
+    const result = await runOutdial(['serve', '--port', '0', '--db', join(dir, 'outdial.db'), '--config', configPath], { cwd: dir });
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /SIP trunks run in real time/);
+  });
 });
