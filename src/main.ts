@@ -84,7 +84,7 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
   const store = cachingResourceReads(kyselyStore(database), RESOURCE_CACHE_TTL_MS, () => apiClock.now());
   let built: BuiltCarrier;
   try {
-    built = options.carrier !== undefined ? { carrier: options.carrier } : await buildCarrier(config.telephony, config.callees, { clock, logger });
+    built = options.carrier !== undefined ? { carrier: options.carrier } : await buildCarrier(config.telephony, config.callees, { clock, logger, metrics });
   } catch (error) {
     await store.close();
     throw error;

@@ -30,6 +30,8 @@ export class PrometheusMetrics implements Metrics {
   readonly #dials: Counter<'outcome'>;
   readonly #deliveries: Counter<'sink' | 'outcome'>;
   readonly #lag: Histogram<'sink'>;
+  readonly #sipResponses: Counter<'status'>;
+  readonly #sipMalformed: Counter;
 
   /** Label objects per operation and outcome, reused so a request allocates none. */
   readonly #requestLabels = new Map<string, { operation: { operation: string }; byOutcome: Map<string, { operation: string; outcome: string }> }>();
@@ -76,6 +78,18 @@ export class PrometheusMetrics implements Metrics {
       help: "Time from an event's commit to the end of a delivery attempt.",
       labelNames: ['sink'],
       buckets: LAG_BUCKETS,
+      registers,
+    });
+
+    this.#sipResponses = new Counter({
+      name: `${PREFIX}sip_invite_responses_total`,
+      help: 'Final responses to our INVITEs from SIP trunks, by status code.',
+      labelNames: ['status'],
+      registers,
+    });
+    this.#sipMalformed = new Counter({
+      name: `${PREFIX}sip_malformed_messages_total`,
+      help: 'SIP messages dropped because they could not be parsed.',
       registers,
     });
 
@@ -155,6 +169,14 @@ export class PrometheusMetrics implements Metrics {
 
   liveCalls(read: () => number): void {
     this.#liveCalls = read;
+  }
+
+  sipInviteResponse(status: number): void {
+    this.#sipResponses.inc({ status: String(status) });
+  }
+
+  sipMalformed(): void {
+    this.#sipMalformed.inc();
   }
 
   delivery(sink: string, outcome: DeliveryOutcome, lagSeconds: number): void {

@@ -23,6 +23,10 @@ export interface Metrics {
   delivery(sink: string, outcome: DeliveryOutcome, lagSeconds: number): void;
   /** Outbox deliveries waiting, by status, sampled at scrape time. */
   pendingDeliveries(read: () => Promise<Record<string, number>>): void;
+  /** A final response to one of our INVITEs arrived from a SIP trunk. */
+  sipInviteResponse(status: number): void;
+  /** A SIP message arrived that could not be parsed, and was dropped. */
+  sipMalformed(): void;
 }
 
 /** Reports nothing. */
@@ -34,4 +38,6 @@ export const noMetrics: Metrics = {
   liveCalls: () => {},
   delivery: () => {},
   pendingDeliveries: () => {},
+  sipInviteResponse: () => {},
+  sipMalformed: () => {},
 };

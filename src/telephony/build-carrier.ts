@@ -6,6 +6,7 @@
 import type { TelephonyConfig } from '../config/config.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
 import type { Carrier, Prompt } from './carrier.js';
 import { LocalMediaEngine } from './media/local-media-engine.js';
 import { PromptRenderer } from './media/prompt-renderer.js';
@@ -25,7 +26,7 @@ export interface BuiltCarrier {
 export async function buildCarrier(
   telephony: TelephonyConfig,
   callees: readonly CalleeScript[],
-  deps: { readonly clock: Clock; readonly logger: Logger },
+  deps: { readonly clock: Clock; readonly logger: Logger; readonly metrics: Metrics },
 ): Promise<BuiltCarrier> {
   const sim = new SimulatedNetwork(deps.clock, callees);
   if (telephony.trunks.length === 0) return { carrier: sim };
@@ -48,6 +49,7 @@ export async function buildCarrier(
     {
       clock: deps.clock,
       logger,
+      metrics: deps.metrics,
       media: new LocalMediaEngine({
         clock: deps.clock,
         bindAddress: sip.bindAddress,

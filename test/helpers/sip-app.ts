@@ -28,6 +28,7 @@ export interface SipAppOptions {
 
 export interface SipApp {
   readonly outdial: Outdial;
+  readonly url: string;
   readonly client: ConnectClient;
   readonly recordingsDir: string;
   /** Creates a published flow in the demo instance and returns its id. */
@@ -68,6 +69,7 @@ export async function startSipApp(options: SipAppOptions): Promise<SipApp> {
 
   return {
     outdial,
+    url,
     client,
     recordingsDir,
     async createFlow(content) {

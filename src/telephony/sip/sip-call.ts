@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import type { Metrics } from '../../shared/metrics.js';
 import type { AnswerInfo, Call, CallEndCause, CallListener, DialRequest, Prompt } from '../carrier.js';
 import type { MediaEngine, MediaStream, RemoteMedia } from '../media/media-engine.js';
 import { authorize, parseChallenge, type DigestChallenge } from './digest.js';
@@ -23,6 +24,7 @@ export interface SipCallContext {
   readonly media: MediaEngine;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   /** Renders a prompt to 8 kHz mono audio. */
   renderPrompt(prompt: Prompt): Promise<Int16Array>;
   /** The address we put in Via, Contact and SDP (the public address behind NAT when configured). */
@@ -252,6 +254,8 @@ export class SipCall implements Call {
       return;
     }
     if (status < 300) return this.#answered(response, peer);
+    // The transaction absorbs retransmissions of a non-2xx, so each arrives here once.
+    this.context.metrics.sipInviteResponse(status);
     if (this.#phase !== 'inviting') {
       // Our CANCEL or hang-up crossed the final answer: nothing to report.
       void this.#finish();
@@ -284,6 +288,7 @@ export class SipCall implements Call {
       return;
     }
     this.#dialog = dialog;
+    this.context.metrics.sipInviteResponse(response.status);
     this.#sendAck(dialog, response);
     if (this.#phase !== 'inviting') {
       // Hung up while the 200 was on its way: the call was answered, so it must be ended with a BYE.

@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import type { Metrics } from '../../shared/metrics.js';
 import type { Call, CallListener, Carrier, DialRequest, Prompt } from '../carrier.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import { parseUri, responseHeaders, type SipRequest } from './message.js';
@@ -35,6 +36,7 @@ export interface SipCarrierOptions {
 export interface SipCarrierDeps {
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly media: MediaEngine;
   renderPrompt(prompt: Prompt): Promise<Int16Array>;
 }
@@ -58,6 +60,7 @@ export class SipCarrier {
       media: deps.media,
       clock: deps.clock,
       logger: deps.logger,
+      metrics: deps.metrics,
       renderPrompt: (prompt) => deps.renderPrompt(prompt),
       advertisedAddress: options.publicAddress ?? options.bindAddress,
       userAgent: options.userAgent,
@@ -72,7 +75,7 @@ export class SipCarrier {
   /** Resolves the trunks' hosts and starts listening; fails when a trunk's host does not resolve. */
   static async start(options: SipCarrierOptions, deps: SipCarrierDeps): Promise<SipCarrier> {
     // The transport hands messages up to the layer, which sends through the transport.
-    const handlers: TransportHandlers = { message: () => undefined, unreachable: () => undefined };
+    const handlers: TransportHandlers = { message: () => undefined, unreachable: () => undefined, malformed: () => deps.metrics.sipMalformed() };
     const transport = new SipTransport({ bindAddress: options.bindAddress, port: options.port, logger: deps.logger }, handlers);
     const layer = new TransactionLayer(transport, deps.clock, options.timers ?? DEFAULT_TIMERS);
     handlers.message = (inbound) => layer.receive(inbound);

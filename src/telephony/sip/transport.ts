@@ -33,6 +33,8 @@ export interface TransportHandlers {
   message(inbound: Inbound): void;
   /** Sending to `peer` failed at the transport (ICMP unreachable, TCP refused or reset). */
   unreachable(peer: Peer, error: Error): void;
+  /** A datagram or stream could not be parsed or framed, and was dropped. */
+  malformed(): void;
 }
 
 export interface SipTransportOptions {
@@ -144,6 +146,7 @@ export class SipTransport {
     } catch (error) {
       this.malformed++;
       if (!(error instanceof SipParseError)) throw error;
+      this.handlers.malformed();
       this.options.logger.debug('SIP message dropped', { from: `${source.address}:${source.port}`, reason: error.message });
       return;
     }
@@ -184,6 +187,7 @@ export class SipTransport {
       message: (data) => this.#deliver(data, remote),
       malformed: (reason) => {
         this.malformed++;
+        this.handlers.malformed();
         this.options.logger.debug('SIP stream closed: cannot frame', { from: key, reason });
       },
       failed: (error) => this.handlers.unreachable(remote, error),

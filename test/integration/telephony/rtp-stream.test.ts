@@ -23,7 +23,10 @@ import { readStereoWav } from '../../helpers/wav.js';
 const clock = new SystemClock();
 const dir = mkdtempSync(join(tmpdir(), 'outdial-rtp-'));
 const engines: LocalMediaEngine[] = [];
+const farEnds = new Set<FarEnd>();
+// What a failed test left open must not keep the process alive.
 after(async () => {
+  for (const far of farEnds) far.close();
   await Promise.all(engines.map((engine) => engine.close()));
   rmSync(dir, { recursive: true, force: true });
 });
@@ -79,6 +82,7 @@ class FarEnd {
     });
     await new Promise<void>((resolve) => far.socket.bind(0, '127.0.0.1', resolve));
     far.port = far.socket.address().port;
+    farEnds.add(far);
     return far;
   }
 
@@ -91,7 +95,7 @@ class FarEnd {
   }
 
   close(): void {
-    this.socket.close();
+    if (farEnds.delete(this)) this.socket.close();
   }
 }
 

@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { StopContactCommand } from '@aws-sdk/client-connect';
 import { DEMO } from '../../../src/services/seed.js';
 import { readWav } from '../../../src/telephony/media/wav.js';
+import { parsePrometheus, sampleValue } from '../../helpers/prometheus.js';
 import { startSipApp, type SipApp } from '../../helpers/sip-app.js';
 import { startSipp, type Sipp } from '../../helpers/sipp.js';
 
@@ -141,19 +142,21 @@ async function finish(run: Run): Promise<{ code: number; messages: string }> {
 
 describe('SIP outcomes end the contact as the simulated network does', () => {
   const cases = [
-    { scenario: 'busy.xml', reason: 'TELECOM_BUSY' },
-    { scenario: 'decline.xml', reason: 'TELECOM_BUSY' },
-    { scenario: 'unavailable.xml', reason: 'TELECOM_UNANSWERED' },
-    { scenario: 'not-found.xml', reason: 'TELECOM_NUMBER_INVALID' },
-    { scenario: 'server-error.xml', reason: 'TELECOM_PROBLEM' },
+    { scenario: 'busy.xml', status: '486', reason: 'TELECOM_BUSY' },
+    { scenario: 'decline.xml', status: '603', reason: 'TELECOM_BUSY' },
+    { scenario: 'unavailable.xml', status: '480', reason: 'TELECOM_UNANSWERED' },
+    { scenario: 'not-found.xml', status: '404', reason: 'TELECOM_NUMBER_INVALID' },
+    { scenario: 'server-error.xml', status: '503', reason: 'TELECOM_PROBLEM' },
   ];
-  for (const { scenario, reason } of cases) {
+  for (const { scenario, status, reason } of cases) {
     it(`${scenario} → ${reason}`, async () => {
       const run = await withSipp(scenario);
       const contactId = await run.app.call(run.flowId);
       const contact = await run.app.ended(contactId);
       assert.equal(contact.DisconnectReason, reason);
       assert.equal(contact.ConnectedToSystemTimestamp, undefined);
+      const metrics = parsePrometheus(await (await fetch(`${run.app.url}/metrics`)).text());
+      assert.equal(sampleValue(metrics, 'outdial_sip_invite_responses_total', { status }), 1);
       const { code, messages } = await finish(run);
       assert.equal(code, 0, 'SIPp saw the dialogue its scenario expects');
       assert.match(messages, /^ACK /m, 'the final response was acknowledged');

@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { parseRtp } from '../../../src/telephony/media/rtp-packet.js';
 import { startSipApp, type SipApp } from '../../helpers/sip-app.js';
+import { parsePrometheus, sampleValue } from '../../helpers/prometheus.js';
 import { startSipp } from '../../helpers/sipp.js';
 
 const PROMPT = 'This is a test of the audio path from outdial to the callee, spoken by a real text to speech engine.';
@@ -133,9 +134,12 @@ describe('malformed traffic', () => {
     tcp.destroy();
 
     const contact = await app.ended(contactId);
+    const metrics = parsePrometheus(await (await fetch(`${app.url}/metrics`)).text());
     fuzzer.close();
     sink.socket.close();
     assert.ok(sent.sip >= 2000 && sent.rtp >= 2000);
+    const dropped = sampleValue(metrics, 'outdial_sip_malformed_messages_total') ?? 0;
+    assert.ok(dropped >= 1000, `${dropped} malformed SIP messages counted`);
     assert.equal(contact.DisconnectReason, 'CONTACT_FLOW_DISCONNECT', 'the flow ran to its end');
     assert.equal((await sipp.done).code, 0, 'the callee saw a normal call: ACK, then BYE');
     // The callee kept hearing the prompt through the flood, with no gap in the sequence.

@@ -16,6 +16,8 @@ class Endpoint {
   readonly #inbox: Inbound[] = [];
   readonly #unreachable: { peer: Peer; error: Error }[] = [];
   #wake: (() => void) | undefined;
+  /** Times the transport reported a message it dropped. */
+  malformedReported = 0;
 
   constructor() {
     this.transport = new SipTransport(
@@ -24,6 +26,9 @@ class Endpoint {
         message: (inbound) => {
           this.#inbox.push(inbound);
           this.#wake?.();
+        },
+        malformed: () => {
+          this.malformedReported++;
         },
         unreachable: (peer, error) => {
           this.#unreachable.push({ peer, error });
@@ -247,6 +252,7 @@ describe('SipTransport over loopback', { timeout: 10_000 }, () => {
     assert.equal(asRequest(arrived).method, 'OPTIONS');
     assert.equal(arrived.source.port, socket.address().port);
     assert.equal(b.transport.malformed, 2);
+    assert.equal(b.malformedReported, 2, 'each dropped message is reported, for the metrics');
     assert.equal(b.pending, 0);
   });
 
