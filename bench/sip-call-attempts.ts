@@ -11,7 +11,8 @@
  * per rate, so a noisy neighbour weighs on both.
  *
  * Options (env): BENCH_SIP_RATES (default 250,500,1000 calls/s), BENCH_SIP_SECONDS per rate (default 10),
- * BENCH_SIP_PROMPT (default "Hello."), BENCH_PROFILE=<dir> (a V8 CPU profile of outdial, written when it
+ * BENCH_SIP_PROMPT (default "Hello."), BENCH_FLOW_LOGS (default false: the demo instance's CONTACTFLOW_LOGS
+ * is switched off, as in bench/start-outbound-voice-contact.ts), BENCH_PROFILE=<dir> (a V8 CPU profile of outdial, written when it
  * stops; summarise with `node --import tsx bench/profile-top.ts <file>`), BENCH_KEEP=true (keep the temp
  * dir: SIPp's statistics and error logs, outdial's config and SQLite file).
  */
@@ -25,6 +26,7 @@ import {
   counterDelta,
   cpuSeconds,
   createFlow,
+  FLOW_LOGS,
   freeUdpPorts,
   log,
   machine,
@@ -34,8 +36,10 @@ import {
   presignStarts,
   requireTools,
   round,
+  run,
   rssMiB,
   scrapeRuntime,
+  setFlowLogs,
   sippIdle,
   speakAndHangUp,
   startOutdial,
@@ -235,6 +239,7 @@ async function main(): Promise<void> {
       'outdial',
       profileDir,
     );
+    await setFlowLogs(outdial.url, FLOW_LOGS);
     const flowId = await createFlow(outdial.url, speakAndHangUp(prompt));
     log(`outdial ${outdial.url} (pid ${outdial.pid}), SIPp UAS 127.0.0.1:${uasPort} (pid ${uas.pid}); prompt "${prompt}" lasts ${holdMs} ms`);
 
@@ -279,6 +284,7 @@ async function main(): Promise<void> {
     const report = {
       date: new Date().toISOString(),
       machine: machine(),
+      flowLogs: FLOW_LOGS,
       seconds,
       prompt,
       promptMs: holdMs,
@@ -308,4 +314,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await run(main);

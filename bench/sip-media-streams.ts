@@ -16,8 +16,8 @@
  *
  * Options (env): BENCH_SIP_CALLS (default 200,500,1000), BENCH_SIP_WINDOW (default 10 s), BENCH_SIP_RAMP
  * (calls started per second, default 500), BENCH_SIP_ECHO (default false), BENCH_SIP_MEDIA_WORKERS (sets
- * telephony.sip.mediaWorkers), BENCH_SIP_REFERENCE=false (skip SIPp's rtp_stream), BENCH_PROFILE=<dir>,
- * BENCH_KEEP=true.
+ * telephony.sip.mediaWorkers), BENCH_SIP_REFERENCE=false (skip SIPp's rtp_stream), BENCH_FLOW_LOGS (default
+ * false, as in the other benchmarks), BENCH_PROFILE=<dir>, BENCH_KEEP=true.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,7 @@ import {
   contactOutcomes,
   cpuSeconds,
   createFlow,
+  FLOW_LOGS,
   freeUdpPorts,
   log,
   machine,
@@ -42,8 +43,10 @@ import {
   presignStarts,
   requireTools,
   round,
+  run,
   rssMiB,
   scrapeRuntime,
+  setFlowLogs,
   sleep,
   speakAndHangUp,
   startOutdial,
@@ -305,6 +308,7 @@ async function main(): Promise<void> {
       'outdial',
       profileDir,
     );
+    await setFlowLogs(outdial.url, FLOW_LOGS);
     const flowId = await createFlow(outdial.url, speakAndHangUp(PROMPT));
     log(
       `outdial ${outdial.url} (pid ${outdial.pid}), SIPp UAS 127.0.0.1:${uasPort} (pid ${uas.pid}), RTP sink 127.0.0.1:${sink.port} (pid ${sink.pid}${echo ? ', echoing' : ''}); ` +
@@ -338,6 +342,7 @@ async function main(): Promise<void> {
     writeResults('sipMediaStreams', {
       date: new Date().toISOString(),
       machine: machine(),
+      flowLogs: FLOW_LOGS,
       windowSeconds,
       ramp,
       echo,
@@ -372,4 +377,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await run(main);

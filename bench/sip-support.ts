@@ -50,6 +50,9 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'
   clearTimeout(timer);
 }
 
+/** A program the benchmarks drive is not installed. */
+export class MissingToolError extends Error {}
+
 /** Fails with the Debian package to install when a program the benchmark drives is missing. */
 export function requireTools(): void {
   const missing: string[] = [];
@@ -57,7 +60,7 @@ export function requireTools(): void {
   if (spawnSync('espeak-ng', ['--version']).error !== undefined) missing.push('espeak-ng (Debian package espeak-ng)');
   if (!existsSync('/proc/self/stat')) missing.push('/proc (Linux), for CPU time per process');
   if (missing.length > 0) {
-    throw new Error(`the SIP benchmarks need ${missing.join(' and ')}: run scripts/install-test-deps.sh (or apt-get install sip-tester espeak-ng)`);
+    throw new MissingToolError(`the SIP benchmarks need ${missing.join(' and ')}: run scripts/install-test-deps.sh (or apt-get install sip-tester espeak-ng)`);
   }
 }
 
@@ -361,6 +364,17 @@ export async function createFlow(url: string, content: unknown): Promise<string>
   return created.ContactFlowId;
 }
 
+/**
+ * UpdateInstanceAttribute CONTACTFLOW_LOGS on the demo instance. The benchmarks switch flow logs off
+ * unless BENCH_FLOW_LOGS=true, as bench/start-outbound-voice-contact.ts does: they are an option on
+ * Amazon Connect too, and cost a row per flow step.
+ */
+export async function setFlowLogs(url: string, enabled: boolean): Promise<void> {
+  await api(url, 'POST', `/instance/${DEMO.instanceId}/attribute/CONTACTFLOW_LOGS`, { Value: String(enabled) });
+}
+
+export const FLOW_LOGS = process.env.BENCH_FLOW_LOGS === 'true';
+
 /** A flow that speaks `text` once and hangs up. */
 export function speakAndHangUp(text: string): unknown {
   return {
@@ -616,4 +630,14 @@ export function percentile(sorted: readonly number[], q: number): number {
 
 export function log(line: string): void {
   process.stdout.write(`${line}\n`);
+}
+
+/** Runs a benchmark's main: a missing tool is one line on stderr, anything else its stack; either way exit 1. */
+export async function run(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    process.stderr.write(`${error instanceof MissingToolError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  }
 }

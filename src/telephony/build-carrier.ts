@@ -9,6 +9,8 @@ import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { Carrier, Prompt } from './carrier.js';
 import { LocalMediaEngine } from './media/local-media-engine.js';
+import type { MediaEngine } from './media/media-engine.js';
+import { WorkerMediaEngine } from './media/worker-media-engine.js';
 import { PromptRenderer } from './media/prompt-renderer.js';
 import { EspeakTts } from './media/tts.js';
 import { RoutingCarrier } from './routing-carrier.js';
@@ -50,13 +52,7 @@ export async function buildCarrier(
       clock: deps.clock,
       logger,
       metrics: deps.metrics,
-      media: new LocalMediaEngine({
-        clock: deps.clock,
-        bindAddress: sip.bindAddress,
-        portRange: { min: sip.rtpPortMin, max: sip.rtpPortMax },
-        inactivityMs: sip.rtpInactivityMs,
-        logger,
-      }),
+      media: mediaEngine(sip, deps.clock, logger),
       renderPrompt: (prompt) => renderer.render(rendererInput(prompt, sip.promptFiles, logger), { ...(prompt.voice !== undefined && { voice: prompt.voice }), ...(prompt.languageCode !== undefined && { languageCode: prompt.languageCode }) }),
     },
   );
@@ -64,6 +60,12 @@ export async function buildCarrier(
   for (const trunk of telephony.trunks) carriers.set(trunk.name, carrier.trunk(trunk.name));
   const routing = new RoutingCarrier(carriers, telephony.routes, telephony.default);
   return { carrier: routing, routing, sip: carrier };
+}
+
+/** RTP on this thread, or spread over worker threads (one per core for the heaviest loads). */
+function mediaEngine(sip: TelephonyConfig['sip'], clock: Clock, logger: Logger): MediaEngine {
+  const options = { clock, bindAddress: sip.bindAddress, portRange: { min: sip.rtpPortMin, max: sip.rtpPortMax }, inactivityMs: sip.rtpInactivityMs, logger };
+  return sip.mediaWorkers > 0 ? new WorkerMediaEngine({ ...options, workers: sip.mediaWorkers }) : new LocalMediaEngine(options);
 }
 
 /** A recorded prompt plays its configured file; one with no file is spoken as its text, and logged. */
