@@ -206,6 +206,9 @@ describe('an answered call', () => {
     const contact = await run.app.ended(contactId);
     assert.equal(contact.DisconnectReason, 'CONTACT_FLOW_DISCONNECT');
     assert.deepEqual(await run.app.attributes(contactId), { pressed: 'one' });
+    // Barge-in: the key, 1.5 s after the answer, cut the 7-s prompt short.
+    const talked = contact.DisconnectTimestamp!.getTime() - contact.ConnectedToSystemTimestamp!.getTime();
+    assert.ok(talked < 4000, `the call lasted ${talked} ms after the answer`);
     assert.equal((await finish(run)).code, 0);
   });
 
