@@ -86,7 +86,7 @@ export class SipCall implements Call {
   #target: string;
   #peer: Peer;
   #redirects = 0;
-  #challenges = new Set<string>();
+  readonly #challenges = new Set<string>();
   #nonceCount = 0;
   #provisional = false;
   #cancelWanted = false;
@@ -478,8 +478,8 @@ export class SipCall implements Call {
     const type = (header(request, 'content-type') ?? '').toLowerCase();
     const body = request.body.toString('utf8');
     let key: string | undefined;
-    if (type.startsWith('application/dtmf-relay')) key = /^\s*signal\s*=\s*(\S)/im.exec(body)?.[1];
-    else if (type.startsWith('application/dtmf')) key = body.trim().slice(0, 1);
+    if (type.startsWith('application/dtmf-relay')) key = /^\s*signal\s*=\s*(\S+)/im.exec(body)?.[1];
+    else if (type.startsWith('application/dtmf')) key = body.trim();
     if (key === undefined) return;
     const normalized = key === '10' ? '*' : key === '11' ? '#' : key.toUpperCase();
     if (KEYS.test(normalized)) this.#digit(normalized);

@@ -22,6 +22,7 @@ const EVENT_KEYS = '0123456789*#ABCD';
 /** What some scenarios need to load at all. */
 const LOAD_OPTIONS: Record<string, Parameters<typeof startSipp>[0]> = {
   'redirect.xml': { scenario: 'redirect.xml', keys: { redirect_port: '5999' } },
+  'answer-rtp-sink.xml': { scenario: 'answer-rtp-sink.xml', keys: { rtp_port: '5998' } },
 };
 /** UAC scenarios, which need a far end: run below against SIPp's built-in UAS. */
 const UAC_SCENARIOS = new Set(['bench-uac.xml']);
