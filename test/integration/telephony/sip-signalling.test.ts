@@ -100,6 +100,17 @@ describe('SIP signalling toward real trunks', () => {
     assert.match(other, /^P-Asserted-Identity: <sip:12065550199@pbx\.example\.com>/m);
   });
 
+  it('sends every request through the outbound proxy, with a loose Route, to the trunk it names', async () => {
+    const proxy = await startSipp({ scenario: 'busy.xml' });
+    const app = await startSipApp({ trunk: { port: 5080, host: 'sip.carrier.invalid', outboundProxy: `127.0.0.1:${proxy.port}` } });
+    open.add({ app, sipp: proxy });
+    const contactId = await app.call(await app.createFlow(HELLO_FLOW));
+    assert.equal((await app.ended(contactId)).DisconnectReason, 'TELECOM_BUSY');
+    const invite = received(await proxy.done, 'INVITE');
+    assert.match(invite, /^INVITE sip:\+12065550123@sip\.carrier\.invalid:5080 SIP\/2\.0/m);
+    assert.match(invite, new RegExp(`^Route: <sip:127\\.0\\.0\\.1:${proxy.port};lr>`, 'm'));
+  });
+
   it('answers a challenge once: refused credentials end the call without a second try', async () => {
     const sipp = await startSipp({ scenario: 'auth-401.xml' });
     const { app, contactId } = await call(sipp, { trunk: { username: 'outdial', password: 'wrong' } });
