@@ -46,3 +46,21 @@ export function queueFlow(attributes?: Record<string, string>): Record<string, u
     ],
   };
 }
+
+/** Says `text` and hangs up; with `first`, runs those actions before speaking (each must go on to `speak`). */
+export function speakFlow(text: string, first: readonly Record<string, unknown>[] = []): Record<string, unknown> {
+  return {
+    Version: '2019-10-30',
+    StartAction: first.length > 0 ? String(first[0]!.Identifier) : 'speak',
+    Actions: [
+      ...first,
+      {
+        Identifier: 'speak',
+        Type: 'MessageParticipant',
+        Parameters: { Text: text },
+        Transitions: { NextAction: 'bye', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
+      },
+      bye,
+    ],
+  };
+}

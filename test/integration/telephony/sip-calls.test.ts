@@ -10,24 +10,13 @@ import { after, describe, it } from 'node:test';
 import { StopContactCommand } from '@aws-sdk/client-connect';
 import { DEMO } from '../../../src/services/seed.js';
 import { readWav } from '../../../src/telephony/media/wav.js';
+import { speakFlow } from '../../helpers/flow-fixtures.js';
 import { parsePrometheus, sampleValue } from '../../helpers/prometheus.js';
 import { startSipApp, type SipApp } from '../../helpers/sip-app.js';
 import { startSipp, type Sipp } from '../../helpers/sipp.js';
 
 /** Says a word and hangs up: the quickest answered call. */
-const SHORT_FLOW = {
-  Version: '2019-10-30',
-  StartAction: 'speak',
-  Actions: [
-    {
-      Identifier: 'speak',
-      Type: 'MessageParticipant',
-      Parameters: { Text: 'Hello.' },
-      Transitions: { NextAction: 'bye', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
-    },
-    { Identifier: 'bye', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} },
-  ],
-};
+const SHORT_FLOW = speakFlow('Hello.');
 
 /** Speaks long enough for a key press to land in it, then branches on the key. */
 const KEY_FLOW = {
@@ -63,40 +52,17 @@ const KEY_FLOW = {
 };
 
 /** Records the call, speaks, and hangs up. */
-const RECORDED_FLOW = {
-  Version: '2019-10-30',
-  StartAction: 'record',
-  Actions: [
-    {
-      Identifier: 'record',
-      Type: 'UpdateContactRecordingBehavior',
-      Parameters: { RecordingBehavior: { RecordedParticipants: ['Customer', 'Agent'] } },
-      Transitions: { NextAction: 'speak', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'speak' }] },
-    },
-    {
-      Identifier: 'speak',
-      Type: 'MessageParticipant',
-      Parameters: { Text: 'This call is recorded for quality purposes. Goodbye.' },
-      Transitions: { NextAction: 'bye', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
-    },
-    { Identifier: 'bye', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} },
-  ],
-};
+const RECORDED_FLOW = speakFlow('This call is recorded for quality purposes. Goodbye.', [
+  {
+    Identifier: 'record',
+    Type: 'UpdateContactRecordingBehavior',
+    Parameters: { RecordingBehavior: { RecordedParticipants: ['Customer', 'Agent'] } },
+    Transitions: { NextAction: 'speak', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'speak' }] },
+  },
+]);
 
 /** Speaks for long, so the callee has time to hang up in the middle. */
-const LONG_FLOW = {
-  Version: '2019-10-30',
-  StartAction: 'speak',
-  Actions: [
-    {
-      Identifier: 'speak',
-      Type: 'MessageParticipant',
-      Parameters: { Text: 'This is a long message. '.repeat(12) },
-      Transitions: { NextAction: 'bye', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
-    },
-    { Identifier: 'bye', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} },
-  ],
-};
+const LONG_FLOW = speakFlow('This is a long message. '.repeat(12));
 
 function branch(id: string, value: string): Record<string, unknown> {
   return {

@@ -9,24 +9,13 @@ import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { parseRtp } from '../../../src/telephony/media/rtp-packet.js';
 import { startSipApp, type SipApp } from '../../helpers/sip-app.js';
+import { speakFlow } from '../../helpers/flow-fixtures.js';
 import { parsePrometheus, sampleValue } from '../../helpers/prometheus.js';
 import { startSipp } from '../../helpers/sipp.js';
 
 const PROMPT = 'This is a test of the audio path from outdial to the callee, spoken by a real text to speech engine.';
 
-const SPEAK_FLOW = {
-  Version: '2019-10-30',
-  StartAction: 'speak',
-  Actions: [
-    {
-      Identifier: 'speak',
-      Type: 'MessageParticipant',
-      Parameters: { Text: PROMPT },
-      Transitions: { NextAction: 'bye', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
-    },
-    { Identifier: 'bye', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} },
-  ],
-};
+const SPEAK_FLOW = speakFlow(PROMPT);
 
 interface Received {
   readonly at: number;

@@ -7,22 +7,11 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { DEMO } from '../../../src/services/seed.js';
+import { speakFlow } from '../../helpers/flow-fixtures.js';
 import { startSipApp, type SipApp } from '../../helpers/sip-app.js';
 import { countRequests, startSipp, type Sipp, type SippMessage } from '../../helpers/sipp.js';
 
-const HELLO_FLOW = {
-  Version: '2019-10-30',
-  StartAction: 'speak',
-  Actions: [
-    {
-      Identifier: 'speak',
-      Type: 'MessageParticipant',
-      Parameters: { Text: 'Hello.' },
-      Transitions: { NextAction: 'bye', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
-    },
-    { Identifier: 'bye', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} },
-  ],
-};
+const HELLO_FLOW = speakFlow('Hello.');
 
 const open = new Set<{ app: SipApp; sipp?: Sipp }>();
 after(async () => {
