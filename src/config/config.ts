@@ -48,7 +48,13 @@ const sinkSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stdout'), name: sinkName, stream: sinkStream, eventTypes }).strict(),
 ]);
 
-const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'host or host:port');
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'host or host:port')
+  .refine((s) => {
+    const port = /:(\d+)$/.exec(s)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+  }, 'a port from 1 to 65535');
 const trunkSchema = z
   .object({
     name: sinkName,
@@ -406,12 +412,16 @@ function telephonyConfig(
   for (const name of [defaultCarrier, ...(telephony?.routes ?? []).map((r) => r.carrier)]) {
     if (!names.includes(name)) throw new ConfigError(`telephony: no carrier named "${name}" (known: ${names.join(', ')})`);
   }
-  if (trunks.length > 0 && speed !== 1) throw new ConfigError('SIP trunks run in real time: remove network.speed (or OUTDIAL_SPEED) or the trunks');
+  if (trunks.length > 0 && speed !== 1) throw new ConfigError('SIP trunks run in real time: drop the speed factor (--speed, OUTDIAL_SPEED or network.speed) or the trunks');
   const sip = telephony?.sip ?? {};
   const d = DEFAULTS.sip;
   const rtpPortMin = sip.rtpPortMin ?? d.rtpPortMin;
   const rtpPortMax = sip.rtpPortMax ?? d.rtpPortMax;
   if (rtpPortMax - rtpPortMin < 2) throw new ConfigError('telephony.sip: rtpPortMax must be at least rtpPortMin + 2');
+  const sipPort = numberFromEnv(env, 'OUTDIAL_SIP_PORT') ?? sip.port ?? d.port;
+  if (!Number.isInteger(sipPort) || sipPort < 0 || sipPort > 65535) {
+    throw new ConfigError(`telephony.sip.port (or OUTDIAL_SIP_PORT) must be a whole number from 0 to 65535, got ${sipPort}`);
+  }
   return {
     default: defaultCarrier,
     routes: telephony?.routes ?? [],
@@ -422,9 +432,11 @@ function telephonyConfig(
       return { ...rest, outboundProxy: { host: match[1]!.replace(/^\[|\]$/g, ''), port: match[2] !== undefined ? Number(match[2]) : 5060 } };
     }),
     sip: {
-      bindAddress: env.OUTDIAL_SIP_BIND_ADDRESS ?? sip.bindAddress ?? d.bindAddress,
-      port: numberFromEnv(env, 'OUTDIAL_SIP_PORT') ?? sip.port ?? d.port,
-      ...((env.OUTDIAL_SIP_PUBLIC_ADDRESS ?? sip.publicAddress) !== undefined && { publicAddress: env.OUTDIAL_SIP_PUBLIC_ADDRESS ?? sip.publicAddress }),
+      bindAddress: nonEmpty(env.OUTDIAL_SIP_BIND_ADDRESS) ?? sip.bindAddress ?? d.bindAddress,
+      port: sipPort,
+      ...((nonEmpty(env.OUTDIAL_SIP_PUBLIC_ADDRESS) ?? sip.publicAddress) !== undefined && {
+        publicAddress: nonEmpty(env.OUTDIAL_SIP_PUBLIC_ADDRESS) ?? sip.publicAddress,
+      }),
       rtpPortMin,
       rtpPortMax,
       rtpInactivityMs: (sip.rtpInactivitySeconds ?? d.rtpInactivitySeconds) * 1000,
@@ -493,6 +505,12 @@ function readFlowFile(path: string, readFile: (p: string) => string): string {
   } catch (error) {
     throw new ConfigError(`cannot load flow file ${path}: ${(error as Error).message}`);
   }
+}
+
+/** An environment value, or undefined when it is unset or empty. */
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
 function booleanFromEnv(env: Readonly<Record<string, string | undefined>>, name: string): boolean | undefined {
