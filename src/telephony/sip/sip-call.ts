@@ -101,7 +101,8 @@ export class SipCall implements Call {
   #weRefresh = false;
   #remoteCseq = -1;
   #playToken = 0;
-  #playing: { token: number; interruptible: boolean } | undefined;
+  /** The prompt asked for last; `streaming` once its audio is rendered and handed to the stream. */
+  #playing: { readonly token: number; readonly interruptible: boolean; streaming: boolean } | undefined;
   #recordings = 0;
   #recording = false;
 
@@ -140,11 +141,14 @@ export class SipCall implements Call {
   play(prompt: Prompt): void {
     if (this.#phase !== 'answered') return;
     const playToken = ++this.#playToken;
-    this.#playing = { token: playToken, interruptible: prompt.interruptible === true };
+    this.#playing = { token: playToken, interruptible: prompt.interruptible === true, streaming: false };
     this.context
       .renderPrompt(prompt)
       .then((audio) => {
-        if (this.#playing?.token === playToken && this.#phase === 'answered') this.#stream?.play(audio, playToken);
+        const playing = this.#playing;
+        if (playing?.token !== playToken || this.#phase !== 'answered' || this.#stream === undefined) return;
+        playing.streaming = true;
+        this.#stream.play(audio, playToken);
       })
       .catch((error: unknown) => {
         this.context.logger.error('prompt could not be rendered', { contactId: this.request.contactId, error: String(error) });
@@ -156,7 +160,12 @@ export class SipCall implements Call {
     if (this.#phase !== 'answered' || this.#stream === undefined || enabled === this.#recording) return;
     this.#recording = enabled;
     if (enabled) this.#stream.startRecording(this.context.recordingPath(this.request.contactId, ++this.#recordings));
-    else void this.#stream.stopRecording().then((saved) => saved !== null && this.listener.recorded({ location: saved.path, ...saved }));
+    else {
+      void this.#stream
+        .stopRecording()
+        .then((saved) => saved !== null && this.listener.recorded({ location: saved.path, ...saved }))
+        .catch((error: unknown) => this.context.logger.warn('recording could not be saved', { contactId: this.request.contactId, error: String(error) }));
+    }
   }
 
   hangUp(): void {
@@ -377,6 +386,7 @@ export class SipCall implements Call {
     if (!(minSe > this.#askSessionExpires)) return false;
     this.#askSessionExpires = minSe;
     this.#cseq++;
+    this.#provisional = false;
     this.#sendInvite();
     return true;
   }
@@ -407,7 +417,8 @@ export class SipCall implements Call {
       uri: dialog.remoteTarget,
       headers: [...this.#inDialogHeaders(dialog), ['CSeq', `${cseq} ACK`], ...credentials],
     };
-    this.#ack = { data: ack, peer: dialog.peer };
+    // Kept for the dialog's retransmitted 2xx; another fork's ACK (sent once, before its BYE) must not replace it.
+    if (dialog === this.#dialog) this.#ack = { data: ack, peer: dialog.peer };
     this.context.layer.sendAck(ack, dialog.peer);
   }
 
@@ -439,16 +450,17 @@ export class SipCall implements Call {
     if (stream === undefined || this.#dialog === undefined) return respond(481, 'Call/Transaction Does Not Exist');
     const local = {
       sessionId: this.#sdpSession,
-      version: ++this.#sdpVersion,
+      version: this.#sdpVersion + 1,
       address: this.context.advertisedAddress,
       port: stream.localPort,
       codecs: this.#remoteMedia !== undefined ? [this.#remoteMedia.codec] : [...OFFERED_CODECS],
       telephoneEventPayloadType: TELEPHONE_EVENT_PT,
     };
-    let body: string;
+    let body: string | undefined;
     if (request.body.length === 0) {
-      // No offer (a session refresh by UPDATE, or a late-offer re-INVITE): we offer what we have.
-      body = buildOffer(local);
+      // No offer. A late-offer re-INVITE gets ours; an UPDATE without one (a session refresh) gets a 2xx
+      // without SDP, since a 2xx to UPDATE may carry only an answer to the UPDATE's offer (RFC 3311, RFC 6337 §2.1).
+      if (request.method === 'INVITE') body = buildOffer(local);
     } else {
       try {
         const answer = answerOffer(parseSdp(request.body.toString('utf8')), local);
@@ -461,9 +473,13 @@ export class SipCall implements Call {
       }
     }
     const sessionExpires = header(request, 'session-expires');
+    const asked = sessionExpires === undefined ? undefined : Number.parseInt(sessionExpires, 10);
+    // RFC 4028 §8.1: an interval below our Min-SE, or none we can read, is refused before anything changes.
+    if (asked !== undefined && !(asked >= MIN_SE)) return respond(422, 'Session Interval Too Small', [['Min-SE', String(MIN_SE)]]);
+    if (body !== undefined) this.#sdpVersion = local.version;
     const refresh: [string, string][] = [];
-    if (sessionExpires !== undefined) {
-      const seconds = Number.parseInt(sessionExpires, 10);
+    if (sessionExpires !== undefined && asked !== undefined) {
+      const seconds = asked;
       const refresher = headerParams(sessionExpires).get('refresher') ?? 'uac';
       // The far end sent this request, so its "uac" is itself and our refresh duty ends.
       refresh.push(['Session-Expires', `${seconds};refresher=${refresher}`], ['Require', 'timer']);
@@ -471,7 +487,8 @@ export class SipCall implements Call {
     } else if (this.#sessionExpires > 0) {
       this.#armSessionTimer(this.#sessionExpires, this.#weRefresh);
     }
-    respond(200, 'OK', [['Contact', this.#contact(this.#dialog.peer.transport)], ['Allow', ALLOW], ['Supported', 'timer'], ...refresh, ['Content-Type', 'application/sdp']], body);
+    const sdp: [string, string][] = body !== undefined ? [['Content-Type', 'application/sdp']] : [];
+    respond(200, 'OK', [['Contact', this.#contact(this.#dialog.peer.transport)], ['Allow', ALLOW], ['Supported', 'timer'], ...refresh, ...sdp], body);
   }
 
   #infoDigits(request: SipRequest): void {
@@ -531,7 +548,9 @@ export class SipCall implements Call {
         if (response.status < 200) return;
         if (method === 'INVITE' && response.status < 300) this.#sendAck(dialog, response);
         if (response.status < 300) this.#armSessionTimer(seconds, true);
-        else this.#sessionExpired();
+        // §10: only a timeout, 408 or 481 means the session is gone; after any other refusal we try again.
+        else if (response.status === 408 || response.status === 481) this.#sessionExpired();
+        else this.#armSessionTimer(seconds, true);
       },
       failed: () => this.#sessionExpired(),
     });
@@ -562,7 +581,11 @@ export class SipCall implements Call {
     if (this.#phase !== 'answered') return;
     this.listener.digits(key);
     // Barge-in: a key cuts an interruptible prompt short; `promptFinished` follows the key.
-    if (this.#playing?.interruptible === true) this.#stream?.stopPlaying();
+    const playing = this.#playing;
+    if (playing?.interruptible !== true) return;
+    // A prompt still being rendered is dropped before it plays; one playing is stopped, which reports its end.
+    if (playing.streaming) this.#stream?.stopPlaying();
+    else this.#playFinished(playing.token);
   }
 
   #playFinished(finished: number): void {
