@@ -95,6 +95,8 @@ export class SipCall implements Call {
   #sdpVersion = 1;
   readonly #sdpSession = String(Number.parseInt(token(4), 16));
   #askSessionExpires: number;
+  /** The largest Min-SE a 422 has asked for. */
+  #minSe = MIN_SE;
   #remoteMedia: RemoteMedia | undefined;
   #sessionExpires = 0;
   #sessionTimer: TimerHandle | undefined;
@@ -240,7 +242,8 @@ export class SipCall implements Call {
       ...(this.#askSessionExpires > 0
         ? ([
             ['Session-Expires', String(this.#askSessionExpires)],
-            ['Min-SE', String(MIN_SE)],
+            // RFC 4028 §7.4: after a 422 the Min-SE it asked for goes with every later INVITE.
+            ['Min-SE', String(Math.max(MIN_SE, this.#minSe))],
           ] as [string, string][])
         : []),
       ['Content-Type', 'application/sdp'],
@@ -385,6 +388,7 @@ export class SipCall implements Call {
     const minSe = Number.parseInt(header(response, 'min-se') ?? '', 10);
     if (!(minSe > this.#askSessionExpires)) return false;
     this.#askSessionExpires = minSe;
+    this.#minSe = minSe;
     this.#cseq++;
     this.#provisional = false;
     this.#sendInvite();

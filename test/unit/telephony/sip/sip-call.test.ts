@@ -850,6 +850,7 @@ describe('SipCall: session timers (RFC 4028)', () => {
     assert.ok(second !== undefined);
     assert.equal(cseqOf(second), '2 INVITE');
     assert.equal(header(second, 'session-expires'), '300');
+    assert.equal(header(second, 'min-se'), '300', 'RFC 4028 §7.4: the Min-SE the 422 asked for');
     assert.equal(header(second, 'call-id'), header(first, 'call-id'));
     h.reply(second, 422, { tag: 'x', headers: [['Min-SE', '300']] });
     await settle();
