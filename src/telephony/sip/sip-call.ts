@@ -46,6 +46,8 @@ const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
 const OFFERED_CODECS = ['PCMU', 'PCMA'] as const;
 const TELEPHONE_EVENT_PT = 101;
 const MAX_REDIRECTS = 5;
+/** Credentials sent for one INVITE at most this many times, stale nonces included. */
+const MAX_AUTH_ATTEMPTS = 3;
 /** RFC 4028 §4: the smallest Session-Expires anyone may ask for. */
 const MIN_SE = 90;
 const KEYS = /^[0-9*#A-D]$/;
@@ -87,7 +89,8 @@ export class SipCall implements Call {
   #peer: Peer;
   #redirects = 0;
   readonly #challenges = new Set<string>();
-  #nonceCount = 0;
+  readonly #nonceCounts = new Map<string, number>();
+  #authAttempts = 0;
   #provisional = false;
   #cancelWanted = false;
   #dialog: Dialog | undefined;
@@ -372,6 +375,8 @@ export class SipCall implements Call {
     // Once per challenge: the same nonce again means our credentials were refused (unless it is stale).
     const key = `${challenge.realm}|${challenge.nonce}`;
     if (this.#challenges.has(key) && !challenge.stale) return false;
+    // A server that keeps calling the same nonce stale would otherwise have us retry for ever.
+    if (++this.#authAttempts > MAX_AUTH_ATTEMPTS) return false;
     this.#challenges.add(key);
     this.#cseq++;
     this.#provisional = false;
@@ -381,7 +386,10 @@ export class SipCall implements Call {
 
   #authorization(challenge: DigestChallenge, method: string, uri: string): string {
     const { username, password } = this.trunk.credentials!;
-    return authorize(challenge, { username, password, method, uri, nc: ++this.#nonceCount, cnonce: token() });
+    // The nonce count counts requests per nonce (RFC 7616 §3.4): a new nonce starts again at 1.
+    const nc = (this.#nonceCounts.get(challenge.nonce) ?? 0) + 1;
+    this.#nonceCounts.set(challenge.nonce, nc);
+    return authorize(challenge, { username, password, method, uri, nc, cnonce: token() });
   }
 
   #retryWithLongerSession(response: SipResponse): boolean {

@@ -585,6 +585,18 @@ describe('SipCall: digest authentication', () => {
     assert.deepEqual(h.events(), ['answered {}']);
   });
 
+  it('a new nonce starts its count again at 1; endless stale challenges stop after three tries', async () => {
+    const h = harness({ credentials: true });
+    h.reply(await h.dial(), 401, { tag: 'proxy', headers: challenge('n1') });
+    h.reply(h.distinct('INVITE')[1]!, 401, { tag: 'proxy', headers: challenge('n2', true) });
+    assert.match(header(h.distinct('INVITE')[2]!, 'authorization') ?? '', /nonce="n2".*nc=00000001|nc=00000001.*nonce="n2"/);
+    h.reply(h.distinct('INVITE')[2]!, 401, { tag: 'proxy', headers: challenge('n2', true) });
+    h.reply(h.distinct('INVITE')[3]!, 401, { tag: 'proxy', headers: challenge('n2', true) });
+    await settle();
+    assert.equal(h.distinct('INVITE').length, 4, 'the first INVITE and three with credentials');
+    assert.deepEqual(h.events(), ['ended carrier-error']);
+  });
+
   it('407 → the INVITE again with Proxy-Authorization', async () => {
     const h = harness({ credentials: true });
     const first = await h.dial();
