@@ -45,6 +45,11 @@ export class WavWriter {
     this.#enqueue((handle) => this.#writeAt(handle, copy, position));
   }
 
+  /** Resolves once every write queued so far has reached the file. */
+  flushed(): Promise<void> {
+    return this.#queue;
+  }
+
   /** Fixes up the sizes and closes the file; resolves with the number of sample bytes written. */
   async close(): Promise<number> {
     this.#enqueue((handle) => this.#writeAt(handle, wavHeader(this.format, this.#dataBytes), 0));

@@ -44,8 +44,7 @@ describe('WavWriter', () => {
     const path = nextPath();
     const writer = new WavWriter(path, { channels: 2, sampleRate: 8000 });
     writer.write(Int16Array.of(1, 2));
-    // Let the queued writes land.
-    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    await writer.flushed();
     const header = readFileSync(path);
     assert.equal(header.readUInt32LE(4), 0xffffffff);
     assert.equal(header.readUInt32LE(40), 0xffffffff);
