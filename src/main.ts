@@ -174,6 +174,8 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
   }
 
   metrics.liveCalls(() => contacts.liveCalls);
+  const sip = built.sip;
+  if (sip !== undefined) metrics.media(() => sip.mediaStats());
   metrics.contactsByState(() => store.contacts.countByState(config.nodeId));
   metrics.pendingDeliveries(() => store.events.countDeliveries());
 

@@ -5,7 +5,7 @@
  * gauge empty for that scrape instead of failing it. See docs/observability.md for the metric list.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DeliveryOutcome, DialOutcome, Metrics } from '../shared/metrics.js';
+import type { DeliveryOutcome, DialOutcome, MediaMetrics, Metrics } from '../shared/metrics.js';
 
 const PREFIX = 'outdial_';
 
@@ -39,6 +39,7 @@ export class PrometheusMetrics implements Metrics {
   #contactsByState: Reader<Promise<Record<string, number>>>;
   #liveCalls: Reader<number>;
   #pendingDeliveries: Reader<Promise<Record<string, number>>>;
+  #media: Reader<Promise<MediaMetrics>>;
 
   constructor(options: PrometheusMetricsOptions = {}) {
     const registers = [this.registry];
@@ -103,6 +104,7 @@ export class PrometheusMetrics implements Metrics {
     const readContacts = read(() => this.#contactsByState);
     const readLive = read(() => this.#liveCalls);
     const readPending = read(() => this.#pendingDeliveries);
+    const readMedia = read(() => this.#media);
     new Gauge({
       name: `${PREFIX}contacts`,
       help: 'Contacts in the store by live state, at scrape time.',
@@ -134,6 +136,41 @@ export class PrometheusMetrics implements Metrics {
         this.reset();
         const counts = await readPending();
         for (const [status, n] of Object.entries(counts ?? {})) this.set({ status }, n);
+      },
+    });
+
+    new Gauge({
+      name: `${PREFIX}rtp_streams`,
+      help: 'RTP streams open on this node (SIP calls with media), at scrape time.',
+      registers,
+      async collect() {
+        const media = await readMedia();
+        if (media === undefined) this.remove();
+        else this.set(media.streams);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}rtp_tick_lateness_seconds`,
+      help: "How late the RTP pacer's 20-ms ticks ran over its recent ticks (quantile 1 is the worst).",
+      labelNames: ['quantile'],
+      registers,
+      async collect() {
+        this.reset();
+        const media = await readMedia();
+        if (media === undefined) return;
+        this.set({ quantile: '0.5' }, media.latenessP50Ms / 1000);
+        this.set({ quantile: '0.99' }, media.latenessP99Ms / 1000);
+        this.set({ quantile: '1' }, media.latenessMaxMs / 1000);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}rtp_frames_skipped`,
+      help: 'RTP frames dropped since start because a tick came too late to catch up.',
+      registers,
+      async collect() {
+        const media = await readMedia();
+        if (media === undefined) this.remove();
+        else this.set(media.framesSkipped);
       },
     });
 
@@ -177,6 +214,10 @@ export class PrometheusMetrics implements Metrics {
 
   sipMalformed(): void {
     this.#sipMalformed.inc();
+  }
+
+  media(read: () => Promise<MediaMetrics>): void {
+    this.#media = read;
   }
 
   delivery(sink: string, outcome: DeliveryOutcome, lagSeconds: number): void {

@@ -27,6 +27,16 @@ export interface Metrics {
   sipInviteResponse(status: number): void;
   /** A SIP message arrived that could not be parsed, and was dropped. */
   sipMalformed(): void;
+  /** The RTP media engine's streams and tick lateness, sampled at scrape time. */
+  media(read: () => Promise<MediaMetrics>): void;
+}
+
+export interface MediaMetrics {
+  readonly streams: number;
+  readonly latenessP50Ms: number;
+  readonly latenessP99Ms: number;
+  readonly latenessMaxMs: number;
+  readonly framesSkipped: number;
 }
 
 /** Reports nothing. */
@@ -40,4 +50,5 @@ export const noMetrics: Metrics = {
   pendingDeliveries: () => {},
   sipInviteResponse: () => {},
   sipMalformed: () => {},
+  media: () => {},
 };

@@ -6,7 +6,7 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { silentLogger } from '../../shared/logger.js';
-import type { MediaEngine, MediaStream, MediaStreamListener } from './media-engine.js';
+import type { MediaEngine, MediaEngineStats, MediaStream, MediaStreamListener } from './media-engine.js';
 import { Pacer, type PacerStats } from './pacer.js';
 import { DEFAULT_PORT_RANGE, PortAllocator, type PortRange } from './port-allocator.js';
 import { openRtpStream, type RtpStream } from './rtp-stream.js';
@@ -48,6 +48,11 @@ export class LocalMediaEngine implements MediaEngine {
 
   pacerStats(): PacerStats {
     return this.#pacer.stats();
+  }
+
+  stats(): Promise<MediaEngineStats> {
+    const { latenessP50Ms, latenessP99Ms, latenessMaxMs, framesSkipped } = this.#pacer.stats();
+    return Promise.resolve({ streams: this.#streams.size, latenessP50Ms, latenessP99Ms, latenessMaxMs, framesSkipped });
   }
 
   async open(listener: MediaStreamListener): Promise<MediaStream> {

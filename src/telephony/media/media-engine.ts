@@ -64,7 +64,19 @@ export interface MediaStream {
   close(): Promise<MediaStreamStats & { readonly recording: RecordingResult | null }>;
 }
 
+/** How the engine keeps time, for /metrics: its streams, and how late its 20 ms ticks ran recently. */
+export interface MediaEngineStats {
+  readonly streams: number;
+  /** Over every pacer's recent ticks: the median and 99th percentile lateness, and the worst. */
+  readonly latenessP50Ms: number;
+  readonly latenessP99Ms: number;
+  readonly latenessMaxMs: number;
+  /** Frames dropped because a tick came too late to catch up, since the start. */
+  readonly framesSkipped: number;
+}
+
 export interface MediaEngine {
   open(listener: MediaStreamListener): Promise<MediaStream>;
+  stats(): Promise<MediaEngineStats>;
   close(): Promise<void>;
 }

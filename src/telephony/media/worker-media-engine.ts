@@ -14,7 +14,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { silentLogger } from '../../shared/logger.js';
 import { DEFAULT_INACTIVITY_MS } from './local-media-engine.js';
-import type { MediaEngine, MediaStream, MediaStreamListener, MediaStreamStats, RecordingResult, RemoteMedia } from './media-engine.js';
+import type { MediaEngine, MediaEngineStats, MediaStream, MediaStreamListener, MediaStreamStats, RecordingResult, RemoteMedia } from './media-engine.js';
 import type { PacerStats } from './pacer.js';
 import { DEFAULT_PORT_RANGE, type PortRange } from './port-allocator.js';
 import type { WorkerCommand, WorkerEvent, WorkerSetup } from './worker-protocol.js';
@@ -66,6 +66,20 @@ export class WorkerMediaEngine implements MediaEngine {
   /** Each worker's pacer: how late its ticks ran. */
   pacerStats(): Promise<PacerStats[]> {
     return Promise.all(this.#threads.filter((thread) => !thread.dead).map((thread) => thread.pacerStats()));
+  }
+
+  /** Streams summed over the workers; lateness the worst worker's, since a stream lives on one. */
+  async stats(): Promise<MediaEngineStats> {
+    const alive = this.#threads.filter((thread) => !thread.dead);
+    const pacers = await Promise.all(alive.map((thread) => thread.pacerStats()));
+    const worst = (pick: (p: PacerStats) => number): number => pacers.reduce((max, p) => Math.max(max, pick(p)), 0);
+    return {
+      streams: alive.reduce((n, thread) => n + thread.load, 0),
+      latenessP50Ms: worst((p) => p.latenessP50Ms),
+      latenessP99Ms: worst((p) => p.latenessP99Ms),
+      latenessMaxMs: worst((p) => p.latenessMaxMs),
+      framesSkipped: pacers.reduce((n, p) => n + p.framesSkipped, 0),
+    };
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Metrics } from '../../shared/metrics.js';
 import type { Call, CallListener, Carrier, DialRequest, Prompt } from '../carrier.js';
-import type { MediaEngine } from '../media/media-engine.js';
+import type { MediaEngine, MediaEngineStats } from '../media/media-engine.js';
 import { parseUri, responseHeaders, type SipRequest } from './message.js';
 import { SipCall, type SipCallContext } from './sip-call.js';
 import { DEFAULT_TIMERS, TransactionLayer, type Reply, type SipTimers } from './transactions.js';
@@ -105,6 +105,11 @@ export class SipCarrier {
   /** Messages dropped because they could not be parsed. */
   get malformedMessages(): number {
     return this.transport.malformed;
+  }
+
+  /** The media engine's streams and tick lateness. */
+  mediaStats(): Promise<MediaEngineStats> {
+    return this.deps.media.stats();
   }
 
   /** A Carrier that places its calls on the named trunk. */

@@ -65,6 +65,11 @@ describe('the callee hears the prompt', () => {
     assert.equal(contact.DisconnectReason, 'CONTACT_FLOW_DISCONNECT');
     assert.equal((await sipp.done).code, 0);
     sink.socket.close();
+    const metrics = parsePrometheus(await (await fetch(`${app.url}/metrics`)).text());
+    assert.equal(sampleValue(metrics, 'outdial_rtp_streams'), 0, 'the stream closed with the call');
+    const p99 = sampleValue(metrics, 'outdial_rtp_tick_lateness_seconds', { quantile: '0.99' });
+    assert.ok(p99 !== undefined && p99 >= 0 && p99 < 1, `tick lateness p99 ${p99} s`);
+    assert.equal(sampleValue(metrics, 'outdial_rtp_frames_skipped'), 0);
 
     const packets = sink.packets.map((p) => ({ ...p, rtp: parseRtp(p.data) }));
     assert.ok(packets.every((p) => p.rtp !== null), 'every datagram is RTP');

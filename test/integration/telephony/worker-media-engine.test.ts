@@ -49,6 +49,7 @@ describe('WorkerMediaEngine', () => {
       assert.ok(ports.every((port) => port % 2 === 0 && port >= 43100 && port <= 43199), ports.join());
       // Two streams in each worker's half of the range.
       assert.equal(ports.filter((port) => port < 43150).length, 2, ports.join());
+      assert.equal((await media.stats()).streams, 4, 'the streams of both workers count');
 
       const [first] = streams;
       for (const stream of streams) stream.setRemote({ address: '127.0.0.1', port: far.address().port, codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 101, direction: 'sendrecv' });
@@ -72,6 +73,9 @@ describe('WorkerMediaEngine', () => {
       const stats = await media.pacerStats();
       assert.equal(stats.length, 2);
       assert.ok(stats.every((s) => s.ticks > 0));
+      const summary = await media.stats();
+      assert.equal(summary.streams, 0);
+      assert.equal(summary.latenessP99Ms, Math.max(...stats.map((s) => s.latenessP99Ms)), 'the worst worker');
     } finally {
       far.close();
       await media.close();

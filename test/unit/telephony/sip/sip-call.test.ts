@@ -11,7 +11,7 @@ import { VirtualClock } from '../../../../src/shared/clock.js';
 import { silentLogger } from '../../../../src/shared/logger.js';
 import { noMetrics } from '../../../../src/shared/metrics.js';
 import type { CallEndCause, CallListener, Prompt } from '../../../../src/telephony/carrier.js';
-import type { MediaEngine, MediaStream, MediaStreamListener, RecordingResult, RemoteMedia } from '../../../../src/telephony/media/media-engine.js';
+import type { MediaEngine, MediaEngineStats, MediaStream, MediaStreamListener, RecordingResult, RemoteMedia } from '../../../../src/telephony/media/media-engine.js';
 import { authorize, parseChallenge } from '../../../../src/telephony/sip/digest.js';
 import {
   header,
@@ -132,6 +132,10 @@ class FakeMedia implements MediaEngine {
     this.stream = new FakeStream(this.log);
     this.log.push('media.open');
     return Promise.resolve(this.stream);
+  }
+
+  stats(): Promise<MediaEngineStats> {
+    return Promise.resolve({ streams: this.stream === undefined ? 0 : 1, latenessP50Ms: 0, latenessP99Ms: 0, latenessMaxMs: 0, framesSkipped: 0 });
   }
 
   close(): Promise<void> {
