@@ -97,16 +97,6 @@ export class SipCarrier {
     return this.transport.port;
   }
 
-  /** Calls in progress (their Call-IDs still known). */
-  get activeCalls(): number {
-    return this.#calls.size;
-  }
-
-  /** Messages dropped because they could not be parsed. */
-  get malformedMessages(): number {
-    return this.transport.malformed;
-  }
-
   /** The media engine's streams and tick lateness. */
   mediaStats(): Promise<MediaEngineStats> {
     return this.deps.media.stats();

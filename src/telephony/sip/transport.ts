@@ -67,10 +67,6 @@ export class SipTransport {
     return this.#port;
   }
 
-  get address(): string {
-    return this.options.bindAddress;
-  }
-
   async listen(): Promise<void> {
     // With port 0 the UDP port is the kernel's pick, and its number may be taken for TCP: pick again.
     for (let attempt = 1; ; attempt++) {
