@@ -13,7 +13,7 @@
  * side, the packets SIPp echoes back (SIPp answers from the port in its SDP, so they arrive on our
  * stream like any other audio).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -126,13 +126,6 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
-
-let available: boolean | undefined;
-/** Whether `sipp` can run here; tests skip with `{ skip: !sippAvailable() }` otherwise. */
-export function sippAvailable(): boolean {
-  available ??= spawnSync(SIPP_BIN, ['-v'], { stdio: 'ignore', timeout: 5_000 }).error === undefined;
-  return available;
-}
 
 /** Starts SIPp and resolves once it is listening (or rejects with its stderr if it dies on start). */
 export async function startSipp(options: SippOptions): Promise<SippProcess> {

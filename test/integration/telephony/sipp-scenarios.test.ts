@@ -14,9 +14,8 @@ import { after, describe, it } from 'node:test';
 
 import { buildOffer } from '../../../src/telephony/sip/sdp.js';
 import { readUdpPcap } from '../../helpers/sipp-pcap.js';
-import { buildDtmfPcap, countRequests, SIPP_FIXTURES, sippAvailable, startSipp } from '../../helpers/sipp.js';
+import { buildDtmfPcap, countRequests, SIPP_FIXTURES, startSipp } from '../../helpers/sipp.js';
 
-const skip = !sippAvailable() && 'sipp (Debian package sip-tester) is not installed';
 const EVENT_KEYS = '0123456789*#ABCD';
 
 /** What some scenarios need to load at all. */
@@ -27,7 +26,7 @@ const LOAD_OPTIONS: Record<string, Parameters<typeof startSipp>[0]> = {
 /** UAC scenarios, which need a far end: run below against SIPp's built-in UAS. */
 const UAC_SCENARIOS = new Set(['bench-uac.xml']);
 
-describe('SIPp scenarios', { skip }, () => {
+describe('SIPp scenarios', () => {
   const files = readdirSync(SIPP_FIXTURES).filter((file) => file.endsWith('.xml'));
 
   it('has the scenarios the SIP tests use', () => {
@@ -65,7 +64,7 @@ describe('SIPp scenarios', { skip }, () => {
   });
 });
 
-describe('buildDtmfPcap', { skip }, () => {
+describe('buildDtmfPcap', () => {
   const dir = mkdtempSync(join(tmpdir(), 'outdial-dtmf-pcap-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const writeTemp = (data: Buffer): string => {
@@ -112,7 +111,7 @@ describe('buildDtmfPcap', { skip }, () => {
   });
 });
 
-describe('SIPp driven by a bare UAC', { skip }, () => {
+describe('SIPp driven by a bare UAC', () => {
   it('answer-dtmf.xml replays the helper’s key presses to the address in our SDP', async () => {
     const uac = await BareUac.open();
     const sipp = await startSipp({ scenario: 'answer-dtmf.xml', dtmf: '5#5', dtmfIntervalMs: 300 });
