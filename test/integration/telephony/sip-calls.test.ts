@@ -61,8 +61,8 @@ const RECORDED_FLOW = speakFlow('This call is recorded for quality purposes. Goo
   },
 ]);
 
-/** Speaks for long, so the callee has time to hang up in the middle. */
-const LONG_FLOW = speakFlow('This is a long message. '.repeat(12));
+/** Speaks for about six seconds: long enough for what the callee does mid-call (hang up, hold, refresh, OPTIONS). */
+const LONG_FLOW = speakFlow('This is a long message. '.repeat(5));
 
 function branch(id: string, value: string): Record<string, unknown> {
   return {
