@@ -153,7 +153,8 @@ export class SipCarrier {
   }
 }
 
-function peerFor(uri: string, fallback: Peer): Peer {
+/** Where to send a request for `uri`: the host it names when that is an IP literal, else `fallback` (names are resolved for trunks only). */
+export function peerFor(uri: string, fallback: Peer): Peer {
   try {
     const parsed = parseUri(uri);
     const host = parsed.host.replace(/^\[|\]$/g, '');

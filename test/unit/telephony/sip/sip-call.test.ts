@@ -17,7 +17,6 @@ import {
   header,
   parseCSeq,
   parseMessage,
-  parseUri,
   parseVia,
   responseHeaders,
   serializeRequest,
@@ -28,6 +27,7 @@ import {
   type SipResponse,
 } from '../../../../src/telephony/sip/message.js';
 import { SipCall, type SipCallContext } from '../../../../src/telephony/sip/sip-call.js';
+import { peerFor } from '../../../../src/telephony/sip/sip-carrier.js';
 import { DEFAULT_TIMERS, TransactionLayer } from '../../../../src/telephony/sip/transactions.js';
 import type { Peer } from '../../../../src/telephony/sip/transport.js';
 import { SipTrunk, type TrunkConfig } from '../../../../src/telephony/sip/trunk.js';
@@ -145,15 +145,6 @@ class FakeMedia implements MediaEngine {
 
 /** Lets promise chains (media.open, renderPrompt, the stream's close) run to the end. */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** What sip-carrier.ts does: an IP literal in a URI names the peer, a host name falls back. */
-function peerFor(uri: string, fallback: Peer): Peer {
-  const parsed = parseUri(uri);
-  const host = parsed.host.replace(/^\[|\]$/g, '');
-  if (!/^[\d.]+$/.test(host) && !host.includes(':')) return fallback;
-  const transport = parsed.params.get('transport')?.toLowerCase() === 'tcp' ? 'tcp' : fallback.transport;
-  return { transport, address: host, port: parsed.port ?? 5060 };
-}
 
 function asRequest(message: SipMessage): SipRequest {
   assert.equal(message.kind, 'request');
