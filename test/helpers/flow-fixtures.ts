@@ -47,20 +47,32 @@ export function queueFlow(attributes?: Record<string, string>): Record<string, u
   };
 }
 
-/** Says `text` and hangs up; with `first`, runs those actions before speaking (each must go on to `speak`). */
-export function speakFlow(text: string, first: readonly Record<string, unknown>[] = []): Record<string, unknown> {
+/** MessageParticipant speaking `text`, then `next` (also on error). */
+export function say(id: string, text: string, next: string): Record<string, unknown> {
   return {
-    Version: '2019-10-30',
-    StartAction: first.length > 0 ? String(first[0]!.Identifier) : 'speak',
-    Actions: [
-      ...first,
-      {
-        Identifier: 'speak',
-        Type: 'MessageParticipant',
-        Parameters: { Text: text },
-        Transitions: { NextAction: 'bye', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
-      },
-      bye,
-    ],
+    Identifier: id,
+    Type: 'MessageParticipant',
+    Parameters: { Text: text },
+    Transitions: { NextAction: next, Errors: [{ ErrorType: 'NoMatchingError', NextAction: next }] },
   };
+}
+
+/** UpdateContactRecordingBehavior recording `participants` (none stops recording), then `next`. */
+export function recordBehavior(id: string, participants: string[], next: string): Record<string, unknown> {
+  return {
+    Identifier: id,
+    Type: 'UpdateContactRecordingBehavior',
+    Parameters: { RecordingBehavior: { RecordedParticipants: participants } },
+    Transitions: { NextAction: next, Errors: [{ ErrorType: 'NoMatchingError', NextAction: next }] },
+  };
+}
+
+/** A flow of `actions` starting at `start`, with a `bye` action that hangs up. */
+export function flowOf(start: string, actions: readonly object[]): Record<string, unknown> {
+  return { Version: '2019-10-30', StartAction: start, Actions: [...actions, bye] };
+}
+
+/** Says `text` and hangs up. */
+export function speakFlow(text: string): Record<string, unknown> {
+  return flowOf('speak', [say('speak', text, 'bye')]);
 }

@@ -18,6 +18,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { assertError, CALLEE, describeContact, ok, ops, startCall, UUID } from '../../helpers/connect.js';
 import { drain, runFor } from '../../helpers/events.js';
+import { flowOf, recordBehavior, say } from '../../helpers/flow-fixtures.js';
 import { DEMO, LOCAL_CREDENTIALS, REGION, startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { runRecordingsGet } from '../../../src/cli/client-commands.js';
 import type { Clock } from '../../../src/shared/clock.js';
@@ -113,20 +114,7 @@ class RecordingCarrier implements Carrier {
   }
 }
 
-const bye = { Identifier: 'bye', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} };
-const recordBehavior = (id: string, participants: string[], next: string) => ({
-  Identifier: id,
-  Type: 'UpdateContactRecordingBehavior',
-  Parameters: { RecordingBehavior: { RecordedParticipants: participants } },
-  Transitions: { NextAction: next, Errors: [{ ErrorType: 'NoMatchingError', NextAction: next }] },
-});
-const say = (id: string, text: string, next: string) => ({
-  Identifier: id,
-  Type: 'MessageParticipant',
-  Parameters: { Text: text },
-  Transitions: { NextAction: next, Errors: [{ ErrorType: 'NoMatchingError', NextAction: next }] },
-});
-const flowOf = (start: string, actions: object[]) => ({ Version: '2019-10-30', StartAction: start, Actions: [...actions, bye] });
+
 
 /** Records the customer through one prompt, then hangs up. */
 const RECORD_FLOW = flowOf('record', [recordBehavior('record', ['Customer'], 'hello'), say('hello', 'This call is recorded for quality purposes.', 'bye')]);

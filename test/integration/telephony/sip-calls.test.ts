@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { StopContactCommand } from '@aws-sdk/client-connect';
 import { DEMO } from '../../../src/services/seed.js';
 import { readWav } from '../../../src/telephony/media/wav.js';
-import { speakFlow } from '../../helpers/flow-fixtures.js';
+import { flowOf, recordBehavior, say, speakFlow } from '../../helpers/flow-fixtures.js';
 import { parsePrometheus, sampleValue } from '../../helpers/prometheus.js';
 import { startSipApp, type SipApp } from '../../helpers/sip-app.js';
 import { startSipp, type Sipp } from '../../helpers/sipp.js';
@@ -52,13 +52,9 @@ const KEY_FLOW = {
 };
 
 /** Records the call, speaks, and hangs up. */
-const RECORDED_FLOW = speakFlow('This call is recorded for quality purposes. Goodbye.', [
-  {
-    Identifier: 'record',
-    Type: 'UpdateContactRecordingBehavior',
-    Parameters: { RecordingBehavior: { RecordedParticipants: ['Customer', 'Agent'] } },
-    Transitions: { NextAction: 'speak', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'speak' }] },
-  },
+const RECORDED_FLOW = flowOf('record', [
+  recordBehavior('record', ['Customer', 'Agent'], 'speak'),
+  say('speak', 'This call is recorded for quality purposes. Goodbye.', 'bye'),
 ]);
 
 /** Speaks for about six seconds: long enough for what the callee does mid-call (hang up, hold, refresh, OPTIONS). */

@@ -13,27 +13,14 @@ import { VirtualClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import type { ContactFlowRecord, ContactRecord, Store } from '../../../src/store/store.js';
 import type { FlowState } from '../../../src/flows/index.js';
+import { flowOf, recordBehavior, say } from '../../helpers/flow-fixtures.js';
 
 const INSTANCE = '11111111-1111-4111-8111-111111111111';
 const CONTACT = '22222222-2222-4222-8222-222222222222';
 
-const bye = { Identifier: 'bye', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} };
-const recordBehavior = (id: string, participants: string[], next: string) => ({
-  Identifier: id,
-  Type: 'UpdateContactRecordingBehavior',
-  Parameters: { RecordingBehavior: { RecordedParticipants: participants } },
-  Transitions: { NextAction: next, Errors: [{ ErrorType: 'NoMatchingError', NextAction: next }] },
-});
-const say = (id: string, text: string, next: string) => ({
-  Identifier: id,
-  Type: 'MessageParticipant',
-  Parameters: { Text: text },
-  Transitions: { NextAction: next, Errors: [{ ErrorType: 'NoMatchingError', NextAction: next }] },
-});
-
 /** Runs `actions` on an answered call; returns what the session did to the call, the callee finishing every prompt. */
 async function run(start: string, actions: object[]): Promise<string[]> {
-  const content = JSON.stringify({ Version: '2019-10-30', StartAction: start, Actions: [...actions, bye] });
+  const content = JSON.stringify(flowOf(start, actions));
   const flow = { id: 'flow-1', arn: 'flow-arn', status: 'PUBLISHED', content, contentSha256: `sha-${content.length}-${start}` } as ContactFlowRecord;
   const resources = {
     requireFlow: () => Promise.resolve(flow),
