@@ -1,8 +1,9 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'scripts/**', 'bin/**', 'bench/*.mjs', 'eslint.config.js', '.tmp/**'] },
+  { ignores: ['node_modules/**', 'scripts/**', 'bin/**', 'bench/*.mjs', 'eslint.config.js', '.tmp/**', 'dist/**', 'web/vite.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -67,6 +68,11 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'fetch', 'process'],
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use the time carried by the event.' }],
     },
+  },
+  {
+    // The agent console runs in the browser (web/tsconfig.json: DOM lib, bundler resolution).
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],

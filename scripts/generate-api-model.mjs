@@ -37,6 +37,18 @@ const OPERATIONS = [
   'CreateQueue',
   'DescribeQueue',
   'ListQueues',
+  'CreateRoutingProfile',
+  'DescribeRoutingProfile',
+  'ListRoutingProfiles',
+  'CreateUser',
+  'DescribeUser',
+  'ListUsers',
+  'DeleteUser',
+  'UpdateUserRoutingProfile',
+  'ListAgentStatuses',
+  'PutUserStatus',
+  'GetCurrentUserData',
+  'GetCurrentMetricData',
 ];
 
 /**
@@ -51,6 +63,13 @@ const PATTERN_CORRECTIONS = {
   // Double-escaped the same way. Only the escaping is fixed: left unanchored, as the model has it, so
   // outdial accepts every prefix Connect accepts (any value containing a digit).
   PhoneNumberPrefix: { model: '\\\\+?[0-9]{1,11}', corrected: '\\+?[0-9]{1,11}' },
+  // Written as a JS regex literal: the `/` delimiters are taken as characters, and `/` before `^` can
+  // never match, so no password would pass. The delimiters are dropped; the rule itself (8 to 64
+  // non-space characters with a lower-case letter, an upper-case letter and a digit) is the model's.
+  Password: {
+    model: '/^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)[a-zA-Z\\d\\S]{8,64}$/',
+    corrected: '^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)[a-zA-Z\\d\\S]{8,64}$',
+  },
 };
 
 const LOCATIONS = new Set(['uri', 'querystring', 'header']);
@@ -205,6 +224,7 @@ function checkPatterns(model, names) {
     if (raw === undefined) continue;
     const pattern = correctedPattern(name, raw);
     if (pattern === raw && raw.includes('\\\\')) problems.push(`${name}: ${raw} looks double-escaped`);
+    if (pattern === raw && /^\/.*\/[a-z]*$/.test(raw)) problems.push(`${name}: ${raw} is wrapped in regex-literal slashes`);
     try {
       new RegExp(pattern, 'u');
     } catch (error) {

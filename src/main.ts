@@ -23,6 +23,9 @@ import type { FlowRunner } from './services/flow-runner.js';
 import { RateLimiter } from './services/rate-limiter.js';
 import { ResourceService } from './services/resource-service.js';
 import { applyDeclarations, seedDemo } from './services/seed.js';
+import { UserService } from './services/user-service.js';
+import { AgentService } from './services/agent-service.js';
+import { phoneCredentials } from './services/agent-phones.js';
 import { SystemClock, type Clock, type TimerHandle } from './shared/clock.js';
 import { randomIds, type IdSource } from './shared/ids.js';
 import type { Logger } from './shared/logger.js';
@@ -53,6 +56,10 @@ export interface Outdial {
   readonly store: Store;
   readonly contacts: ContactService;
   readonly resources: ResourceService;
+  /** Routing profiles, users and agent statuses. */
+  readonly users: UserService;
+  /** Agents' states and routing. */
+  readonly agents: AgentService;
   readonly carrier: Carrier;
   readonly clock: Clock;
   /** What the API and the engine report; `noMetrics` when `metrics.enabled` is false. */
@@ -84,12 +91,13 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
   const store = cachingResourceReads(kyselyStore(database), RESOURCE_CACHE_TTL_MS, () => apiClock.now());
   let built: BuiltCarrier;
   try {
-    built = options.carrier !== undefined ? { carrier: options.carrier } : await buildCarrier(config.telephony, config.callees, { clock, logger, metrics });
+    built = options.carrier !== undefined ? { carrier: options.carrier } : await buildCarrier(config.telephony, config.callees, { clock, logger, metrics, agentCredentials: phoneCredentials(store) });
   } catch (error) {
     await store.close();
     throw error;
   }
   const carrier = built.carrier;
+  const users = new UserService({ store, clock, ids, arn, quotas: config.quotas });
   const resources = new ResourceService({
     store,
     clock,
@@ -98,6 +106,8 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     quotas: config.quotas,
     allowedPrefixes: config.allowedPrefixes,
     blockedPrefixes: config.blockedPrefixes,
+    // Every instance starts with the default agent statuses, as on Connect.
+    onInstanceCreated: (instance) => users.ensureDefaultAgentStatuses(instance.id),
   });
   const dispatcher = new EventDispatcher({
     store,
@@ -129,6 +139,22 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     wake: () => dispatcher.wake(),
   });
 
+  const contactEvents = new ContactEvents({
+    ...arn,
+    source: config.events.source,
+    newId: () => randomIds.uuid(),
+    wanted: eventSinks.wanted,
+    anyWanted: eventSinks.anyWanted,
+  });
+  const agents = new AgentService({
+    store,
+    resources,
+    events: contactEvents,
+    clock,
+    logger: logger.child({ component: 'routing' }),
+    nodeId: config.nodeId,
+    offerTimeoutMs: config.routing.offerTimeoutSeconds * 1000,
+  });
   const contacts = new ContactService({
     store,
     resources,
@@ -145,26 +171,26 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     clock,
     ids,
     logger: logger.child({ component: 'contacts' }),
-    events: new ContactEvents({
-      ...arn,
-      source: config.events.source,
-      newId: () => randomIds.uuid(),
-      wanted: eventSinks.wanted,
-      anyWanted: eventSinks.anyWanted,
-    }),
+    events: contactEvents,
     metrics,
     arn,
     nodeId: config.nodeId,
     clientTokenTtlMs: config.clientTokenTtlMs,
+    routing: agents,
+    agentRingTimeoutMs: config.routing.agentRingTimeoutSeconds * 1000,
   });
+  agents.attach(contacts);
 
   try {
     // Sinks first: the contacts a previous run left live end now, and their events must find their sinks.
     await eventSinks.applyDeclarations(config.events.sinks);
     const closed = await contacts.recoverAfterRestart();
     if (closed > 0) logger.warn('closed contacts left live by the previous run', { count: closed });
-    if (config.demo) await seedDemo(resources, logger);
-    await applyDeclarations(resources, config.instances, logger);
+    await agents.start();
+    // Instances made before agents existed get their default agent statuses (idempotent).
+    await users.ensureDefaultAgentStatusesEverywhere();
+    if (config.demo) await seedDemo(resources, users, logger);
+    await applyDeclarations(resources, users, config.instances, logger);
     await built.routing?.resolveInstances(async (aliasOrId) => (await resources.findInstanceByAlias(aliasOrId))?.id);
     await dispatcher.start();
   } catch (error) {
@@ -181,7 +207,7 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
 
   const rateLimit = config.rateLimit;
   const app = buildServer({
-    services: { contacts, contactSearch: new ContactSearchService({ store, resources }), resources, eventSinks },
+    services: { contacts, contactSearch: new ContactSearchService({ store, resources }), resources, eventSinks, users, agents },
     handlers,
     verifier: new SigV4Verifier(config.credentials, 'connect', config.signatureMaxSkewMs, () => apiClock.now()),
     rateLimiter: new RateLimiter(apiClock, (operation) =>
@@ -191,6 +217,8 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     bodyLimitBytes: config.bodyLimitBytes,
     region: config.region,
     ...(prometheus !== undefined && { metrics: prometheus, metricsEndpoint: () => prometheus.scrape() }),
+    // Sessions and lockouts run on real time, never on the engine's --speed clock.
+    console: { desk: agents, store, clock: apiClock, logger, secureCookies: config.console.secureCookies },
   });
 
   let closing = false;
@@ -218,6 +246,8 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
     store,
     contacts,
     resources,
+    users,
+    agents,
     carrier,
     clock,
     metrics,
@@ -236,6 +266,7 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
       await sweeping;
       await app.close();
       await contacts.endAll('TELECOM_PROBLEM');
+      agents.close();
       await dispatcher.close();
       await carrier.close();
       // Hanging up saves recordings in progress; their rows must reach the store before it closes.

@@ -3,10 +3,12 @@
  * shape). Each handler takes the validated input, keyed by the model's member names, and returns the output
  * members; an operation with no output returns nothing and answers `{}`.
  */
+import type { AgentService } from '../services/agent-service.js';
 import type { ContactService } from '../services/contact-service.js';
 import type { ContactSearchService } from '../services/contact-search-service.js';
 import type { ResourceService } from '../services/resource-service.js';
 import type { EventSinkService } from '../services/event-sinks.js';
+import type { UserService } from '../services/user-service.js';
 import type { OperationName } from './model/shapes.generated.js';
 
 export interface Services {
@@ -14,6 +16,8 @@ export interface Services {
   readonly contactSearch: ContactSearchService;
   readonly resources: ResourceService;
   readonly eventSinks: EventSinkService;
+  readonly users: UserService;
+  readonly agents: AgentService;
 }
 
 export interface OperationContext {

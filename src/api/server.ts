@@ -25,6 +25,7 @@ import { parseJsonBody, serializeError } from './protocol.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import { registerRecordingRoutes } from './recording-routes.js';
 import type { SigV4Verifier } from './sigv4.js';
+import { consolePlugin, type ConsoleDeps } from '../console/console-server.js';
 
 export interface ServerDeps {
   readonly services: Services;
@@ -38,6 +39,8 @@ export interface ServerDeps {
   readonly metrics?: Metrics;
   /** Serves `GET /metrics` (unsigned, like /health) when present; see docs/observability.md. */
   readonly metricsEndpoint?: () => Promise<{ contentType: string; body: string }>;
+  /** Serves the agent console under /console/ (its own session auth, not SigV4); see docs/console.md. */
+  readonly console?: ConsoleDeps;
 }
 
 /** How to find one input member in a request. */
@@ -67,6 +70,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const metrics = deps.metrics;
   const app = Fastify({
     bodyLimit: deps.bodyLimitBytes,
+    // Labels may be resource ARNs (`…/instance/<id>/routing-profile/<id>`), about 170 characters once
+    // percent-encoded; Fastify's default limit of 100 refused them.
+    routerOptions: { maxParamLength: 1024 },
     logger: false,
     return503OnClosing: false,
     // Fastify rejects some requests (a path with broken percent-encoding) before any hook runs.
@@ -127,6 +133,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       return reply.header('content-type', contentType).send(body);
     });
   }
+
+  // The agent console: an encapsulated plugin with its own auth, errors and not-found answers.
+  if (deps.console !== undefined) void app.register(consolePlugin(deps.console), { prefix: '/console' });
 
   for (const name of Object.keys(operations) as OperationName[]) {
     const operation: OperationModel = operations[name];

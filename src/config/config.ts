@@ -10,6 +10,7 @@ import { calleeScriptSchema, DEMO_CALLEE_SCRIPTS } from '../telephony/sim/callee
 import { DEFAULTS } from './defaults.js';
 import { CONTACT_EVENT_TYPES } from '../services/contact-events.js';
 import type { DeclaredSink } from '../services/event-sinks.js';
+import { passwordProblem } from '../services/user-service.js';
 import { isValidSecret } from '../events/signing.js';
 import type { TrunkConfig } from '../telephony/sip/trunk.js';
 
@@ -111,6 +112,56 @@ const telephonySchema = z
   })
   .strict();
 
+const channel = z.enum(['VOICE', 'CHAT', 'TASK', 'EMAIL']);
+const routingProfileSchema = z
+  .object({
+    name: z.string().min(1).max(127),
+    description: z.string().min(1).max(250).optional(),
+    /** The name of a queue of the instance (declared, or existing). */
+    defaultOutboundQueue: z.string().min(1),
+    queues: z
+      .array(
+        z
+          .object({
+            queue: z.string().min(1),
+            channel: channel.default('VOICE'),
+            priority: z.number().int().min(1).max(99).default(1),
+            delay: z.number().int().min(0).max(9999).default(0),
+          })
+          .strict(),
+      )
+      .max(10)
+      .default([]),
+    mediaConcurrencies: z
+      .array(z.object({ channel: channel.default('VOICE'), concurrency: z.number().int().min(1).max(10) }).strict())
+      .default([{ channel: 'VOICE', concurrency: 1 }]),
+  })
+  .strict();
+
+const userSchema = z
+  .object({
+    username: z.string().min(1).max(100),
+    /** The password in the file, or the name of an environment variable holding it; exactly one. */
+    password: z.string().optional(),
+    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    firstName: z.string().min(1).max(255),
+    lastName: z.string().min(1).max(300),
+    email: z.string().optional(),
+    /** The name of a routing profile of the instance. */
+    routingProfile: z.string().min(1),
+    phoneType: z.enum(['SOFT_PHONE', 'DESK_PHONE']).default('SOFT_PHONE'),
+    deskPhoneNumber: e164.optional(),
+    autoAccept: z.boolean().default(false),
+    afterContactWorkTimeLimit: z.number().int().min(0).max(2_000_000).default(0),
+    securityProfileIds: z.array(z.string().min(1)).min(1).max(10).optional(),
+  })
+  .strict()
+  .refine((u) => (u.password === undefined) !== (u.passwordEnv === undefined), 'give exactly one of "password" or "passwordEnv"')
+  .refine((u) => u.password === undefined || passwordProblem(u.password) === undefined, {
+    message: 'password: 8 to 64 characters without spaces, with a lower-case letter, an upper-case letter and a digit',
+  })
+  .refine((u) => u.phoneType !== 'DESK_PHONE' || u.deskPhoneNumber !== undefined, 'DESK_PHONE needs "deskPhoneNumber"');
+
 const instanceSchema = z
   .object({
     alias: z.string().min(1),
@@ -151,6 +202,8 @@ const instanceSchema = z
           .strict(),
       )
       .default([]),
+    routingProfiles: z.array(routingProfileSchema).default([]),
+    users: z.array(userSchema).default([]),
   })
   .strict();
 
@@ -183,6 +236,8 @@ export const fileSchema = z
         phoneNumbersPerInstance: z.number().int().min(0).optional(),
         queuesPerInstance: z.number().int().min(0).optional(),
         flowsPerInstance: z.number().int().min(0).optional(),
+        usersPerInstance: z.number().int().min(0).optional(),
+        routingProfilesPerInstance: z.number().int().min(0).optional(),
       })
       .strict()
       .optional(),
@@ -197,7 +252,16 @@ export const fileSchema = z
     lambdaFunctions: z.record(z.string().min(1), z.url()).optional(),
     /** Prometheus metrics on `GET /metrics` (default enabled). */
     metrics: z.object({ enabled: z.boolean().optional() }).strict().optional(),
+    /** The agent console (docs/console.md): `secureCookies` true behind a TLS-terminating proxy; `auto` by default. */
+    console: z.object({ secureCookies: z.union([z.boolean(), z.literal('auto')]).optional() }).strict().optional(),
     telephony: telephonySchema.optional(),
+    routing: z
+      .object({
+        offerTimeoutSeconds: z.number().min(1).max(600).optional(),
+        agentRingTimeoutSeconds: z.number().min(1).max(600).optional(),
+      })
+      .strict()
+      .optional(),
     events: z
       .object({
         source: z.string().min(1).optional(),
@@ -222,8 +286,11 @@ export interface DeclaredFlow {
   content: string;
 }
 
+/** A user declared in config, its password already read (from the file or the environment). */
+export type DeclaredUser = Omit<z.infer<typeof userSchema>, 'password' | 'passwordEnv'> & { password: string };
+
 /** An instance declared in config, created on start when no instance has its alias. */
-export type DeclaredInstance = Omit<z.infer<typeof instanceSchema>, 'flows'> & { flows: DeclaredFlow[] };
+export type DeclaredInstance = Omit<z.infer<typeof instanceSchema>, 'flows' | 'users'> & { flows: DeclaredFlow[]; users: DeclaredUser[] };
 
 export interface Config {
   readonly host: string;
@@ -249,10 +316,14 @@ export interface Config {
   readonly clientTokenTtlMs: number;
   readonly lambdaFunctions: Readonly<Record<string, string>>;
   readonly metrics: { readonly enabled: boolean };
+  /** The agent console's session cookie: `Secure` always (true), never (false), or when the request came over TLS (`auto`). */
+  readonly console: { readonly secureCookies: boolean | 'auto' };
   /** Declared resources, with flow files already read. */
   readonly instances: readonly DeclaredInstance[];
   readonly events: EventsConfig;
   readonly telephony: TelephonyConfig;
+  /** Offers to agents; see docs/agents.md. */
+  readonly routing: { readonly offerTimeoutSeconds: number; readonly agentRingTimeoutSeconds: number };
 }
 
 /** Which carrier dials what, and the SIP user agent's settings; see docs/sip.md. */
@@ -385,7 +456,9 @@ export function loadConfig({
     lambdaFunctions: file.lambdaFunctions ?? {},
     events: eventsConfig(file.events, baseDir),
     telephony: telephonyConfig(file.telephony, baseDir, env, speed),
+    routing: { ...DEFAULTS.routing, ...file.routing },
     metrics: { enabled: booleanFromEnv(env, 'OUTDIAL_METRICS') ?? file.metrics?.enabled ?? DEFAULTS.metrics.enabled },
+    console: { secureCookies: file.console?.secureCookies ?? 'auto' },
     instances: (file.instances ?? []).map((i) => ({
       ...i,
       flows: i.flows.map((f) => ({
@@ -394,6 +467,7 @@ export function loadConfig({
         ...(f.description !== undefined && { description: f.description }),
         content: f.content !== undefined ? JSON.stringify(f.content) : readFlowFile(resolve(baseDir, f.file ?? ''), readFile),
       })),
+      users: i.users.map((u) => declaredUser(u, i.alias, env)),
     })),
   });
 }
@@ -505,6 +579,22 @@ function readFlowFile(path: string, readFile: (p: string) => string): string {
   } catch (error) {
     throw new ConfigError(`cannot load flow file ${path}: ${(error as Error).message}`);
   }
+}
+
+/** A declared user with its password: as written, or read from the environment variable it names. */
+function declaredUser(
+  user: z.infer<typeof userSchema>,
+  alias: string,
+  env: Readonly<Record<string, string | undefined>>,
+): DeclaredUser {
+  const { password, passwordEnv, ...rest } = user;
+  if (password !== undefined) return { ...rest, password };
+  const where = `instances[${alias}].users[${user.username}].passwordEnv`;
+  const value = env[passwordEnv ?? ''];
+  if (value === undefined || value === '') throw new ConfigError(`${where}: the environment variable ${passwordEnv} is not set`);
+  const problem = passwordProblem(value);
+  if (problem !== undefined) throw new ConfigError(`${where}: the password in ${passwordEnv} ${problem}`);
+  return { ...rest, password: value };
 }
 
 /** An environment value, or undefined when it is unset or empty. */

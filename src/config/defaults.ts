@@ -19,6 +19,8 @@ export const DEFAULTS = {
   speed: 1,
   /** Prometheus metrics on `GET /metrics` (docs/observability.md). */
   metrics: { enabled: true },
+  /** How long an offer rings in the agent's console, and then the agent's phone, before it is missed. */
+  routing: { offerTimeoutSeconds: 20, agentRingTimeoutSeconds: 20 },
   quotas: {
     concurrentActiveCallsPerInstance: 10, // L-12AB7C57
     concurrentCampaignActiveCallsPerInstance: 0, // campaign traffic needs a quota increase on Connect
@@ -26,6 +28,8 @@ export const DEFAULTS = {
     phoneNumbersPerInstance: 5,
     queuesPerInstance: 50,
     flowsPerInstance: 100,
+    usersPerInstance: 500,
+    routingProfilesPerInstance: 100,
   },
   /** API throttling per account and operation: 2 requests/s with a burst of 5 ("all other operations"). */
   rateLimit: { ratePerSecond: 2, burst: 5 },

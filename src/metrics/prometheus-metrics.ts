@@ -38,6 +38,7 @@ export class PrometheusMetrics implements Metrics {
 
   #contactsByState: Reader<Promise<Record<string, number>>>;
   #liveCalls: Reader<number>;
+  #sipRegistrations: Reader<number>;
   #pendingDeliveries: Reader<Promise<Record<string, number>>>;
   #media: Reader<Promise<MediaMetrics>>;
 
@@ -103,6 +104,7 @@ export class PrometheusMetrics implements Metrics {
     };
     const readContacts = read(() => this.#contactsByState);
     const readLive = read(() => this.#liveCalls);
+    const readRegistrations = read(() => this.#sipRegistrations);
     const readPending = read(() => this.#pendingDeliveries);
     const readMedia = read(() => this.#media);
     new Gauge({
@@ -124,6 +126,17 @@ export class PrometheusMetrics implements Metrics {
         this.reset();
         const n = await readLive();
         if (n === undefined) this.remove(); // reset() leaves an unlabelled gauge at 0, which would be a lie
+        else this.set(n);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}sip_registrations`,
+      help: "Agents' SIP phones registered with this node (one per binding), at scrape time.",
+      registers,
+      async collect() {
+        this.reset();
+        const n = await readRegistrations();
+        if (n === undefined) this.remove();
         else this.set(n);
       },
     });
@@ -214,6 +227,10 @@ export class PrometheusMetrics implements Metrics {
 
   sipMalformed(): void {
     this.#sipMalformed.inc();
+  }
+
+  sipRegistrations(read: () => number): void {
+    this.#sipRegistrations = read;
   }
 
   media(read: () => Promise<MediaMetrics>): void {

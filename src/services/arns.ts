@@ -15,6 +15,11 @@ export const arns = {
     `${prefix(ctx)}:instance/${instanceId}/operating-hours/${id}`,
   contact: (ctx: ArnContext, instanceId: string, id: string) => `${prefix(ctx)}:instance/${instanceId}/contact/${id}`,
   phoneNumber: (ctx: ArnContext, id: string) => `${prefix(ctx)}:phone-number/${id}`,
+  routingProfile: (ctx: ArnContext, instanceId: string, id: string) =>
+    `${prefix(ctx)}:instance/${instanceId}/routing-profile/${id}`,
+  /** Users are agents in ARNs: `…/agent/<userId>`. */
+  user: (ctx: ArnContext, instanceId: string, id: string) => `${prefix(ctx)}:instance/${instanceId}/agent/${id}`,
+  agentStatus: (ctx: ArnContext, instanceId: string, id: string) => `${prefix(ctx)}:instance/${instanceId}/agent-state/${id}`,
 };
 
 const INSTANCE_ARN = /^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance\/([^/]+)$/;

@@ -61,14 +61,24 @@ export class ContactEvents {
 
   readonly queued: Emit = (contact) => this.#events(contact, contact.enqueuedAt ?? contact.lastUpdatedAt, ['QUEUED']);
 
+  readonly connectedToAgent: Emit = (contact) =>
+    this.#events(contact, contact.agentConnectedAt ?? contact.lastUpdatedAt, ['CONNECTED_TO_AGENT']);
+
   /**
-   * The end: DISCONNECTED, then COMPLETED at once (no agent, so no after-contact work), then the contact
-   * record.
+   * The end: DISCONNECTED. A contact an agent talked to completes when the agent's after-contact work
+   * ends (`completed`); any other completes at once, and its contact record follows.
    */
   readonly disconnected: Emit = (contact, recordings) => {
     const at = contact.disconnectedAt ?? contact.lastUpdatedAt;
+    if (contact.agentConnectedAt !== null) return this.#events(contact, at, ['DISCONNECTED']);
     return [...this.#events(contact, at, ['DISCONNECTED', 'COMPLETED']), ...this.#record(contact, recordings)];
   };
+
+  /** The agent finished after-contact work: COMPLETED, then the contact record. */
+  readonly completed: Emit = (contact, recordings) => [
+    ...this.#events(contact, contact.acwEndedAt ?? contact.lastUpdatedAt, ['COMPLETED']),
+    ...this.#record(contact, recordings),
+  ];
 
   /** Attributes changed: CONTACT_DATA_UPDATED, and a fresh contact record once the contact has completed. */
   readonly attributesUpdated: Emit = (contact, recordings) => {
@@ -118,6 +128,15 @@ export class ContactEvents {
               enqueueTimestamp: iso(contact.enqueuedAt),
             },
           }),
+        ...(contact.agentId !== null &&
+          contact.agentConnectedAt !== null && {
+            agentInfo: {
+              agentArn: this.#agentArn(contact),
+              connectedToAgentTimestamp: iso(contact.agentConnectedAt),
+              ...(contact.acwStartedAt !== null && { afterContactWorkStartTimestamp: iso(contact.acwStartedAt) }),
+              ...(contact.acwEndedAt !== null && { afterContactWorkEndTimestamp: iso(contact.acwEndedAt) }),
+            },
+          }),
         ...(contact.amdStatus !== null && { answeringMachineDetectionStatus: contact.amdStatus }),
         ...(contact.disconnectReason !== null && { disconnectReason: contact.disconnectReason }),
         ...(contact.campaignId !== null && { campaign: { campaignId: contact.campaignId } }),
@@ -128,23 +147,44 @@ export class ContactEvents {
     return { messageId: id, stream: 'events', type, body: JSON.stringify(envelope) };
   }
 
+  #agentArn(contact: ContactRecord): string {
+    return `${arns.instance(this.options, contact.instanceId)}/agent/${contact.agentId ?? ''}`;
+  }
+
   /** The contact record, when a sink takes records. */
   #record(contact: ContactRecord, recordings: readonly RecordingRecord[] = []): OutboxMessage[] {
     if (!this.options.wanted('records', CONTACT_RECORD_TYPE)) return [];
+    // A contact leaves its queue when an agent takes it, or when it ends waiting.
+    const dequeuedAt = contact.agentConnectedAt ?? contact.disconnectedAt;
     const queue =
       contact.queueId === null || contact.enqueuedAt === null
         ? null
         : {
             ARN: arns.queue(this.options, contact.instanceId, contact.queueId),
             EnqueueTimestamp: wholeSeconds(contact.enqueuedAt),
-            DequeueTimestamp: contact.disconnectedAt === null ? null : wholeSeconds(contact.disconnectedAt),
-            Duration: contact.disconnectedAt === null ? null : Math.round((contact.disconnectedAt - contact.enqueuedAt) / 1000),
+            DequeueTimestamp: dequeuedAt === null ? null : wholeSeconds(dequeuedAt),
+            Duration: dequeuedAt === null ? null : Math.round((dequeuedAt - contact.enqueuedAt) / 1000),
+          };
+    const agent =
+      contact.agentId === null || contact.agentConnectedAt === null
+        ? null
+        : {
+            ARN: this.#agentArn(contact),
+            ConnectedToAgentTimestamp: wholeSeconds(contact.agentConnectedAt),
+            AgentInteractionDuration:
+              contact.disconnectedAt === null ? null : Math.round((contact.disconnectedAt - contact.agentConnectedAt) / 1000),
+            AfterContactWorkStartTimestamp: contact.acwStartedAt === null ? null : wholeSeconds(contact.acwStartedAt),
+            AfterContactWorkEndTimestamp: contact.acwEndedAt === null ? null : wholeSeconds(contact.acwEndedAt),
+            AfterContactWorkDuration:
+              contact.acwStartedAt === null || contact.acwEndedAt === null
+                ? null
+                : Math.round((contact.acwEndedAt - contact.acwStartedAt) / 1000),
           };
     const record = {
       AWSAccountId: this.options.accountId,
       AWSContactTraceRecordFormatVersion: CTR_FORMAT_VERSION,
-      Agent: null,
-      AgentConnectionAttempts: 0,
+      Agent: agent,
+      AgentConnectionAttempts: agent === null ? 0 : 1,
       AnsweringMachineDetectionStatus: contact.amdStatus,
       Attributes: contact.attributes,
       Campaign: contact.campaignId === null ? null : { CampaignId: contact.campaignId },

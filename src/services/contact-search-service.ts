@@ -3,7 +3,7 @@
  *
  * Supported: the time range on every timestamp type, Channels, InitiationMethods, QueueIds, AgentIds, Name
  * and SearchableContactAttributes (MATCH_ALL or MATCH_ANY), Sort on every field, MaxResults and NextToken.
- * Criteria on what outdial does not record yet (agents, hierarchy groups, routing criteria, Contact Lens
+ * Criteria on what outdial does not record (hierarchy groups, routing criteria, Contact Lens
  * transcripts, segment attributes, contact tags, AI agents) match no contact, as no stored contact has
  * any; AdditionalTimeRange and ActiveRegions are refused. The NextToken carries the offset of the next
  * page and a digest of the query, so a token is only good for the search that issued it.

@@ -35,6 +35,8 @@ import type { FlowRunner, FlowSession } from './flow-runner.js';
 import type { ResourceService } from './resource-service.js';
 import { checkAttributes } from './attributes.js';
 import type { ContactEvents } from './contact-events.js';
+import type { AgentCalls, AgentPhone, ContactRouting } from './routing-ports.js';
+import { QueueHold } from './queue-hold.js';
 
 export interface StartOutboundVoiceContactInput {
   instanceId: string;
@@ -68,6 +70,9 @@ export interface ContactServiceDeps {
   readonly arn: ArnContext;
   readonly nodeId: string;
   readonly clientTokenTtlMs: number;
+  readonly routing: ContactRouting;
+  /** How long an agent's phone rings for an accepted contact before the offer counts as missed. */
+  readonly agentRingTimeoutMs: number;
 }
 
 export const DEFAULT_RING_TIMEOUT_SECONDS = 60;
@@ -81,6 +86,7 @@ const REASONS = {
   'callee-hangup': 'CUSTOMER_DISCONNECT',
   'no-answer': 'TELECOM_UNANSWERED',
   flow: 'CONTACT_FLOW_DISCONNECT',
+  agent: 'AGENT_DISCONNECT',
   api: 'OTHER',
   restart: 'TELECOM_PROBLEM',
 } as const;
@@ -105,14 +111,23 @@ const AMD_UNANSWERED_STATUS: Record<Exclude<CallEndCause, 'callee-hangup'>, stri
 
 /** What this node holds for a contact whose call is in progress. */
 interface LiveCall {
+  contact?: ContactRecord;
   call?: Call;
   ringTimer?: TimerHandle;
   flow?: FlowSession;
+  /** What the customer hears while the contact waits in a queue. */
+  hold?: QueueHold;
+  /** The event hooks the contact flow set (CustomerQueue, CustomerWhisper, AgentWhisper → flow id or ARN). */
+  hooks?: Readonly<Record<string, string>>;
+  /** The agent whisper flow playing to the agent before the legs are bridged. */
+  agentWhisper?: FlowSession;
+  /** The agent's leg, from the accepted offer on. */
+  agent?: { readonly userId: string; readonly call: Call; answered: boolean; ringTimer?: TimerHandle };
   /** Tail of this contact's event chain; each event runs after the previous one settled. */
   tail: Promise<void>;
 }
 
-export class ContactService {
+export class ContactService implements AgentCalls {
   readonly #live = new Map<string, LiveCall>();
   /** Recording writes in flight, which may outlive their call: closing waits for them. */
   readonly #savingRecordings = new Set<Promise<void>>();
@@ -185,6 +200,10 @@ export class ContactService {
       disconnectedAt: null,
       lastUpdatedAt: now,
       disconnectReason: null,
+      agentId: null,
+      agentConnectedAt: null,
+      acwStartedAt: null,
+      acwEndedAt: null,
       revision: 1,
     };
     const result = await this.deps.store.contacts.admit(
@@ -338,6 +357,7 @@ export class ContactService {
     // A StopContact between admission and dial has released the contact: then there is nothing to dial.
     const live = this.#live.get(contact.id);
     if (live === undefined) return;
+    live.contact = contact;
     live.ringTimer = this.deps.clock.setTimer(contact.ringTimeoutSeconds * 1000, () =>
       this.#enqueue(contact.id, () => this.#ringTimeout(contact)),
     );
@@ -355,7 +375,8 @@ export class ContactService {
         pickedUp: () => this.#enqueue(contact.id, () => Promise.resolve(this.#stopRingTimer(contact.id))),
         answered: (info) => this.#enqueue(contact.id, () => this.#answered(contact, info)),
         digits: (keys) => this.#enqueue(contact.id, () => Promise.resolve(live.flow?.digits(keys))),
-        promptFinished: () => this.#enqueue(contact.id, () => Promise.resolve(live.flow?.promptFinished())),
+        promptFinished: () =>
+          this.#enqueue(contact.id, () => Promise.resolve(live.hold !== undefined ? live.hold.promptFinished() : live.flow?.promptFinished())),
         recorded: (recording) => this.#recorded(contact, recording),
         ended: (cause) => this.#enqueue(contact.id, () => this.#callEnded(contact, cause)),
       },
@@ -396,7 +417,7 @@ export class ContactService {
           this.#emit(this.deps.events.attributesUpdated),
         );
       },
-      queue: async (queueId) => {
+      queue: async (queueId, hooks) => {
         const at = clock.now();
         const queued = await store.contacts.transition(
           contact.id,
@@ -409,6 +430,9 @@ export class ContactService {
         if (queued === undefined) return;
         this.deps.metrics.contactState('QUEUED');
         this.deps.logger.info('contact queued', { contactId: contact.id, queueId });
+        live.hooks = hooks;
+        this.#startQueueExperience(queued, live);
+        this.deps.routing.queued(queued);
       },
       saveState: (state) => store.contacts.saveFlowState(contact.id, JSON.stringify(state), clock.now()),
     });
@@ -504,6 +528,7 @@ export class ContactService {
     if (ended === undefined) return undefined;
     if (ended.connectedAt === null) this.deps.metrics.dialOutcome(unanswered);
     this.deps.metrics.contactState('DISCONNECTED', ended.disconnectReason ?? undefined);
+    await this.deps.routing.contactEnded(ended);
     return ended;
   }
 
@@ -524,8 +549,205 @@ export class ContactService {
     if (live === undefined) return;
     this.#live.delete(id);
     if (live.ringTimer !== undefined) this.deps.clock.clearTimer(live.ringTimer);
+    if (live.agent?.ringTimer !== undefined) this.deps.clock.clearTimer(live.agent.ringTimer);
+    live.hold?.stop();
     live.flow?.ended();
     live.call?.hangUp();
+    live.agent?.call.hangUp();
+  }
+
+  // ---- The agent's leg (AgentCalls) ---------------------------------------------------------------------
+
+  connectAgent(contactId: string, agent: AgentPhone): boolean {
+    const live = this.#live.get(contactId);
+    if (live?.call === undefined || live.agent !== undefined) return false;
+    this.#enqueue(contactId, () => Promise.resolve(this.#dialAgent(contactId, agent)));
+    return true;
+  }
+
+  dropAgent(contactId: string): void {
+    this.#enqueue(contactId, async () => {
+      if (this.#live.get(contactId)?.agent?.answered === false) await this.#agentLegEnded(contactId, 'declined');
+    });
+  }
+
+  async endByAgent(contactId: string): Promise<void> {
+    const live = this.#live.get(contactId);
+    if (live === undefined) return;
+    const done = new Promise<void>((resolve) => {
+      this.#enqueue(contactId, async () => {
+        try {
+          await this.#endByAgent(contactId);
+        } finally {
+          resolve();
+        }
+      });
+    });
+    await done;
+  }
+
+  #dialAgent(contactId: string, agent: AgentPhone): void {
+    const live = this.#live.get(contactId);
+    const contact = live?.contact;
+    if (live?.call === undefined || contact === undefined) {
+      void this.deps.routing.agentUnreachable(contactId, agent.userId);
+      return;
+    }
+    const leg: NonNullable<LiveCall['agent']> = {
+      userId: agent.userId,
+      answered: false,
+      call: this.deps.carrier.dialAgent(
+        {
+          contactId,
+          instanceId: contact.instanceId,
+          userId: agent.userId,
+          username: agent.username,
+          ...(agent.deskPhoneNumber !== undefined && { deskPhoneNumber: agent.deskPhoneNumber }),
+          from: contact.customerNumber,
+        },
+        {
+          ringing: () => this.deps.logger.debug('agent phone ringing', { contactId, userId: agent.userId }),
+          pickedUp: () => undefined,
+          answered: () => this.#enqueue(contactId, () => this.#agentAnswered(contactId)),
+          // Once bridged, keys reach the customer as audio events; before, they belong to the agent whisper.
+          digits: (keys) => live.agentWhisper?.digits(keys),
+          promptFinished: () => live.agentWhisper?.promptFinished(),
+          recorded: () => undefined,
+          ended: (cause) => this.#enqueue(contactId, () => this.#agentLegEnded(contactId, cause)),
+        },
+      ),
+    };
+    leg.ringTimer = this.deps.clock.setTimer(this.deps.agentRingTimeoutMs, () =>
+      this.#enqueue(contactId, () => this.#agentLegEnded(contactId, 'no-answer')),
+    );
+    live.agent = leg;
+  }
+
+  async #agentAnswered(contactId: string): Promise<void> {
+    const live = this.#live.get(contactId);
+    const leg = live?.agent;
+    if (live === undefined || leg === undefined || live.call === undefined) return;
+    if (leg.ringTimer !== undefined) this.deps.clock.clearTimer(leg.ringTimer);
+    leg.ringTimer = undefined;
+    if (!(await this.deps.routing.agentAnswered(contactId, leg.userId))) {
+      // The offer was withdrawn meanwhile (the agent hung up, the contact ended): drop the agent's leg.
+      live.agent = undefined;
+      leg.call.hangUp();
+      return;
+    }
+    leg.answered = true;
+    const now = this.deps.clock.now();
+    const connected = await this.deps.store.contacts.transition(
+      contactId,
+      ['QUEUED'],
+      'CONNECTED_TO_AGENT',
+      { agentId: leg.userId, agentConnectedAt: now },
+      now,
+      this.#emit(this.deps.events.connectedToAgent),
+    );
+    if (connected === undefined) return this.#release(contactId);
+    this.deps.metrics.contactState('CONNECTED_TO_AGENT');
+    this.deps.logger.info('contact connected to agent', { contactId, userId: leg.userId });
+    live.hold?.stop();
+    live.hold = undefined;
+    live.flow?.ended();
+    live.flow = undefined;
+    this.#whisperThenBridge(connected, live, leg.call);
+  }
+
+  /**
+   * What the customer hears while waiting: the customer queue flow the contact flow set, or the default
+   * loop, which also takes over if the queue flow ends.
+   */
+  #startQueueExperience(contact: ContactRecord, live: LiveCall): void {
+    const call = live.call;
+    if (call === undefined) return;
+    const hold = () => {
+      if (this.#live.get(contact.id) !== live || live.agent?.answered === true) return;
+      live.flow = undefined;
+      live.hold = new QueueHold((prompt) => call.play(prompt));
+      live.hold.start();
+    };
+    const queueFlow = live.hooks?.CustomerQueue;
+    if (queueFlow === undefined) return hold();
+    live.flow = this.#hookFlow(contact, queueFlow, call, hold);
+  }
+
+  /**
+   * Plays the whisper flows the contact flow set, the agent's to the agent and the customer's to the
+   * customer, then bridges the legs. Both legs hear nothing of each other until both whispers are over.
+   */
+  #whisperThenBridge(contact: ContactRecord, live: LiveCall, agentCall: Call): void {
+    const customerCall = live.call;
+    if (customerCall === undefined) return;
+    let waiting = 1;
+    const done = () => {
+      if (--waiting > 0 || this.#live.get(contact.id) !== live) return;
+      live.flow = undefined;
+      live.agentWhisper = undefined;
+      customerCall.bridge(agentCall);
+    };
+    const customerWhisper = live.hooks?.CustomerWhisper;
+    const agentWhisper = live.hooks?.AgentWhisper;
+    if (customerWhisper !== undefined) {
+      waiting++;
+      live.flow = this.#hookFlow(contact, customerWhisper, customerCall, done);
+    }
+    if (agentWhisper !== undefined) {
+      waiting++;
+      live.agentWhisper = this.#hookFlow(contact, agentWhisper, agentCall, done);
+    }
+    done();
+  }
+
+  /** Runs a queue or whisper flow on one leg; `finished` follows its end unless it hung up. */
+  #hookFlow(contact: ContactRecord, flowRef: string, call: Call, finished: () => void): FlowSession {
+    const { store, clock } = this.deps;
+    return this.deps.flows.start(
+      { ...contact, flowId: resourceIdFrom(flowRef) },
+      {
+        play: (prompt) => call.play(prompt),
+        record: (enabled) => call.record(enabled),
+        disconnect: () => this.#enqueue(contact.id, () => this.#endByFlow(contact)),
+        setAttributes: async (attributes) => {
+          await store.contacts.mergeAttributes(
+            contact.instanceId,
+            contact.id,
+            { ...attributes },
+            clock.now(),
+            checkAttributes,
+            this.#emit(this.deps.events.attributesUpdated),
+          );
+        },
+        // A queue flow's transfer would move the contact to another queue; it waits where it is.
+        queue: () => Promise.resolve(),
+        flowEnded: () => this.#enqueue(contact.id, () => Promise.resolve(finished())),
+        // The contact flow's saved state stays the contact's: a hook flow keeps its own in memory.
+        saveState: () => Promise.resolve(),
+      },
+    );
+  }
+
+  async #agentLegEnded(contactId: string, cause: CallEndCause): Promise<void> {
+    const live = this.#live.get(contactId);
+    const leg = live?.agent;
+    if (live === undefined || leg === undefined) return;
+    if (leg.ringTimer !== undefined) this.deps.clock.clearTimer(leg.ringTimer);
+    live.agent = undefined;
+    if (leg.answered) {
+      await this.#endByAgent(contactId);
+      return;
+    }
+    // No answer at the agent's phone: hang up what may still ring, and the offer counts as missed.
+    leg.call.hangUp();
+    this.deps.logger.info('agent phone not answered', { contactId, userId: leg.userId, cause });
+    await this.deps.routing.agentUnreachable(contactId, leg.userId);
+  }
+
+  async #endByAgent(contactId: string): Promise<void> {
+    const ended = await this.#disconnect(contactId, ['CONNECTED_TO_AGENT'], { disconnectReason: REASONS.agent }, 'carrier-error');
+    if (ended !== undefined) this.deps.logger.info('contact disconnected by agent', { contactId });
+    this.#release(contactId);
   }
 
   #enqueue(id: string, step: () => Promise<void>): void {

@@ -156,8 +156,6 @@ class EngineSession implements FlowSession {
   #over = false;
   /** Whether this session has asked the call to record, by the flow's recording behavior. */
   #recording = false;
-  /** Steps that wrote flow-log entries, numbering the contact's log rows. */
-  #steps = 0;
   #tail: Promise<void>;
 
   constructor(
@@ -204,7 +202,7 @@ class EngineSession implements FlowSession {
     const at = this.runner.deps.clock.now();
     const { commands } = step(this.#flow, this.#state, { type: 'CustomerHungUp', at }, this.#context());
     const log = commands.flatMap((c) => (c.type === 'Log' ? [c.entry] : []));
-    if (log.length > 0) await this.runner.deps.store.contacts.appendFlowLog(this.contact.id, ++this.#steps, at, log);
+    if (log.length > 0) await this.runner.deps.store.contacts.appendFlowLog(this.contact.id, at, log);
   }
 
   async #begin(): Promise<void> {
@@ -231,7 +229,7 @@ class EngineSession implements FlowSession {
     // Saved before its commands act, so what the flow waits for, and why, is on record first.
     await Promise.all([
       state.ended === null && state.wait !== null ? this.controls.saveState(state) : undefined,
-      log.length > 0 && this.runner.deps.store.contacts.appendFlowLog(this.contact.id, ++this.#steps, this.runner.deps.clock.now(), log),
+      log.length > 0 && this.runner.deps.store.contacts.appendFlowLog(this.contact.id, this.runner.deps.clock.now(), log),
     ]);
     // Before the step's commands, so the prompt a step ends on is recorded when the step turned recording on.
     const record = recordsCall(state);
@@ -280,7 +278,7 @@ class EngineSession implements FlowSession {
           });
         return;
       case 'QueueContact':
-        return this.controls.queue(command.queueId);
+        return this.controls.queue(command.queueId, this.#state?.eventHooks ?? {});
       case 'Disconnect':
         this.#over = true;
         this.controls.disconnect();
@@ -289,7 +287,8 @@ class EngineSession implements FlowSession {
         // A contact flow that ends without hanging up or queueing leaves nobody to talk to: hang up.
         if (!this.#over && command.reason !== 'Queued' && command.reason !== 'CustomerHungUp') {
           this.#over = true;
-          this.controls.disconnect();
+          if (this.controls.flowEnded !== undefined) this.controls.flowEnded();
+          else this.controls.disconnect();
         }
         return;
       case 'Log':

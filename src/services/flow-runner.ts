@@ -14,8 +14,16 @@ export interface FlowControls {
   disconnect(): void;
   /** Merges attributes into the contact's, committed before it resolves. */
   setAttributes(attributes: Readonly<Record<string, string>>): Promise<void>;
-  /** Moves the contact to QUEUED in `queueId`, committed before it resolves. */
-  queue(queueId: string): Promise<void>;
+  /**
+   * Moves the contact to QUEUED in `queueId`, committed before it resolves. `hooks` are the flows the contact
+   * flow set for what follows (UpdateContactEventHooks: CustomerQueue, CustomerWhisper, AgentWhisper).
+   */
+  queue(queueId: string, hooks: Readonly<Record<string, string>>): Promise<void>;
+  /**
+   * The flow ended without queueing or hanging up. Absent, the contact is disconnected (a contact flow
+   * that leaves nobody to talk to); a queue or whisper flow ends here and the call goes on.
+   */
+  flowEnded?(): void;
   /** Saves the flow's state with the contact, committed before it resolves. */
   saveState(state: unknown): Promise<void>;
 }

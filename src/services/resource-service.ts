@@ -44,6 +44,8 @@ export interface ResourceServiceDeps {
   readonly quotas: ResourceQuotas;
   readonly allowedPrefixes: readonly string[];
   readonly blockedPrefixes: readonly string[];
+  /** Runs after an instance is created (not when a ClientToken retry returns an existing one). */
+  readonly onInstanceCreated?: (instance: InstanceRecord) => Promise<void>;
 }
 
 export interface CreateInstanceInput {
@@ -162,6 +164,7 @@ export class ResourceService {
       if (winner !== undefined) return winner;
       throw error;
     }
+    await this.deps.onInstanceCreated?.(instance);
     return instance;
   }
 

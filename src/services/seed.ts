@@ -5,6 +5,7 @@
 import type { DeclaredInstance } from '../config/config.js';
 import type { Logger } from '../shared/logger.js';
 import type { ResourceService } from './resource-service.js';
+import type { UserService } from './user-service.js';
 
 /** Fixed ids of the demo resources, so the README's commands work as written. */
 export const DEMO = {
@@ -17,7 +18,19 @@ export const DEMO = {
   callerIdNumberId: '00000000-0000-4000-a000-000000000005',
   tollFreeNumber: '+18005550199',
   tollFreeNumberId: '00000000-0000-4000-a000-000000000006',
+  routingProfileId: '00000000-0000-4000-a000-000000000007',
+  agentUserId: '00000000-0000-4000-a000-000000000008',
+  agentUsername: 'agent',
+  /** Documented in the README: the demo is for a laptop, where anyone may sign in as the demo agent. */
+  agentPassword: 'Agent-Demo-1',
+  queueFlowId: '00000000-0000-4000-a000-000000000009',
 } as const;
+
+/**
+ * The security profile id the demo agent and declared users without `securityProfileIds` get. outdial does
+ * not model security profiles (CreateUser stores the ids it is given), so this is a placeholder.
+ */
+export const DEFAULT_SECURITY_PROFILE_ID = '00000000-0000-4000-a000-0000000000a1';
 
 /** Open around the clock: Connect writes 24 hours as 00:00 to 00:00 on every day. */
 export const ALWAYS_OPEN = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'].map((Day) => ({
@@ -41,11 +54,44 @@ export const DEMO_FLOW_CONTENT = JSON.stringify({
   ],
 });
 
+/** Tells the callee an agent will take the call and queues it in BasicQueue, where the demo agent takes it. */
+export const DEMO_QUEUE_FLOW_CONTENT = JSON.stringify({
+  Version: '2019-10-30',
+  StartAction: 'greet',
+  Actions: [
+    {
+      Identifier: 'greet',
+      Type: 'MessageParticipant',
+      Parameters: { Text: 'Hello from outdial. Please hold while we connect you to an agent.' },
+      Transitions: { NextAction: 'target', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'target' }] },
+    },
+    {
+      Identifier: 'target',
+      Type: 'UpdateContactTargetQueue',
+      Parameters: { QueueId: DEMO.queueId },
+      Transitions: { NextAction: 'transfer', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'hang-up' }] },
+    },
+    {
+      Identifier: 'transfer',
+      Type: 'TransferContactToQueue',
+      Parameters: {},
+      Transitions: {
+        NextAction: 'hang-up',
+        Errors: [
+          { ErrorType: 'QueueAtCapacity', NextAction: 'hang-up' },
+          { ErrorType: 'NoMatchingError', NextAction: 'hang-up' },
+        ],
+      },
+    },
+    { Identifier: 'hang-up', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} },
+  ],
+});
+
 /**
  * Creates the demo instance and its resources in a store that has no other instance. Each piece is created
  * only when missing, so a first start interrupted half-way is completed by the next one.
  */
-export async function seedDemo(resources: ResourceService, logger: Logger): Promise<boolean> {
+export async function seedDemo(resources: ResourceService, users: UserService, logger: Logger): Promise<boolean> {
   let instance = await resources.findInstanceByAlias(DEMO.alias);
   if (instance === undefined) {
     if ((await resources.listInstances({ limit: 1 })).length > 0) return false;
@@ -94,12 +140,48 @@ export async function seedDemo(resources: ResourceService, logger: Logger): Prom
       outboundCallerIdNumberId: DEMO.callerIdNumberId,
     });
   }
+  if ((await resources.findFlowByName(instance.id, 'Demo queue flow')) === undefined) {
+    await resources.createContactFlow(instance.id, {
+      id: DEMO.queueFlowId,
+      name: 'Demo queue flow',
+      type: 'CONTACT_FLOW',
+      description: 'Queues the contact in BasicQueue for an agent',
+      content: DEMO_QUEUE_FLOW_CONTENT,
+    });
+  }
+  await users.ensureDefaultAgentStatuses(instance.id);
+  if ((await users.findRoutingProfileByName(instance.id, 'Basic Routing Profile')) === undefined) {
+    await users.createRoutingProfile(instance.id, {
+      id: DEMO.routingProfileId,
+      name: 'Basic Routing Profile',
+      description: 'Voice contacts of the demo queue',
+      defaultOutboundQueueId: DEMO.queueId,
+      queueConfigs: [{ queueId: DEMO.queueId, channel: 'VOICE', priority: 1, delaySeconds: 0 }],
+      mediaConcurrencies: [{ channel: 'VOICE', concurrency: 1 }],
+    });
+  }
+  if ((await users.findUserByUsername(instance.id, DEMO.agentUsername)) === undefined) {
+    await users.createUser(instance.id, {
+      id: DEMO.agentUserId,
+      username: DEMO.agentUsername,
+      password: DEMO.agentPassword,
+      identityInfo: { FirstName: 'Demo', LastName: 'Agent' },
+      phoneConfig: { phoneType: 'SOFT_PHONE', autoAccept: false, afterContactWorkTimeLimit: 30 },
+      routingProfileId: DEMO.routingProfileId,
+      securityProfileIds: [DEFAULT_SECURITY_PROFILE_ID],
+    });
+  }
   logger.info('demo instance ready', { instanceId: instance.id });
   return true;
 }
 
 /** Creates every declared instance and resource that does not exist yet, matching by alias and name. */
-export async function applyDeclarations(resources: ResourceService, declared: readonly DeclaredInstance[], logger: Logger): Promise<void> {
+export async function applyDeclarations(
+  resources: ResourceService,
+  users: UserService,
+  declared: readonly DeclaredInstance[],
+  logger: Logger,
+): Promise<void> {
   for (const d of declared) {
     const instance =
       (await resources.findInstanceByAlias(d.alias)) ??
@@ -159,6 +241,44 @@ export async function applyDeclarations(resources: ResourceService, declared: re
         ...(q.outboundCallerIdName !== undefined && { outboundCallerIdName: q.outboundCallerIdName }),
         ...(number !== undefined && { outboundCallerIdNumberId: number.id }),
         ...(flow !== undefined && { outboundFlowId: flow.id }),
+      });
+    }
+    await users.ensureDefaultAgentStatuses(instance.id);
+    for (const p of d.routingProfiles) {
+      if (await users.findRoutingProfileByName(instance.id, p.name)) continue;
+      const queueId = async (name: string, what: string): Promise<string> => {
+        const queue = await resources.findQueueByName(instance.id, name);
+        if (queue === undefined) throw new Error(`routing profile ${p.name} of instance ${d.alias}: ${what} names no queue of the instance (${name})`);
+        return queue.id;
+      };
+      const queueConfigs = [];
+      for (const q of p.queues) {
+        queueConfigs.push({ queueId: await queueId(q.queue, 'queues'), channel: q.channel, priority: q.priority, delaySeconds: q.delay });
+      }
+      await users.createRoutingProfile(instance.id, {
+        name: p.name,
+        description: p.description ?? p.name,
+        defaultOutboundQueueId: await queueId(p.defaultOutboundQueue, 'defaultOutboundQueue'),
+        queueConfigs,
+        mediaConcurrencies: p.mediaConcurrencies.map((m) => ({ channel: m.channel, concurrency: m.concurrency })),
+      });
+    }
+    for (const u of d.users) {
+      if (await users.findUserByUsername(instance.id, u.username)) continue;
+      const profile = await users.findRoutingProfileByName(instance.id, u.routingProfile);
+      if (profile === undefined) throw new Error(`user ${u.username} of instance ${d.alias}: no routing profile named ${u.routingProfile}`);
+      await users.createUser(instance.id, {
+        username: u.username,
+        password: u.password,
+        identityInfo: { FirstName: u.firstName, LastName: u.lastName, ...(u.email !== undefined && { Email: u.email }) },
+        phoneConfig: {
+          phoneType: u.phoneType,
+          autoAccept: u.autoAccept,
+          afterContactWorkTimeLimit: u.afterContactWorkTimeLimit,
+          ...(u.deskPhoneNumber !== undefined && { deskPhoneNumber: u.deskPhoneNumber }),
+        },
+        routingProfileId: profile.id,
+        securityProfileIds: u.securityProfileIds ?? [DEFAULT_SECURITY_PROFILE_ID],
       });
     }
     logger.info('declared instance ready', { alias: d.alias, instanceId: instance.id });

@@ -27,6 +27,8 @@ export interface Metrics {
   sipInviteResponse(status: number): void;
   /** A SIP message arrived that could not be parsed, and was dropped. */
   sipMalformed(): void;
+  /** Agents' SIP phones registered with this node (bindings), sampled at scrape time. */
+  sipRegistrations(read: () => number): void;
   /** The RTP media engine's streams and tick lateness, sampled at scrape time. */
   media(read: () => Promise<MediaMetrics>): void;
 }
@@ -50,5 +52,6 @@ export const noMetrics: Metrics = {
   pendingDeliveries: () => {},
   sipInviteResponse: () => {},
   sipMalformed: () => {},
+  sipRegistrations: () => {},
   media: () => {},
 };

@@ -122,6 +122,13 @@ export interface ContactsTable {
   revision: number;
   /** The flow engine's last saved state (JSON), while the flow waits for an event. */
   flow_state: string | null;
+  /** The user (agent) the contact was connected to. */
+  agent_id: string | null;
+  agent_connected_at: number | null;
+  acw_started_at: number | null;
+  acw_ended_at: number | null;
+  /** Order among the queue's waiting contacts: the enqueue time, lower after a missed offer. */
+  queue_position: number | null;
 }
 
 export interface ClientTokensTable {
@@ -149,6 +156,85 @@ export interface ContactRecordingsTable {
   location: string;
   started_at: number;
   stopped_at: number;
+}
+
+export interface RoutingProfilesTable {
+  id: string;
+  arn: string;
+  instance_id: string;
+  name: string;
+  description: string;
+  default_outbound_queue_id: string;
+  /** JSON array of `{ Channel, Concurrency, CrossChannelBehavior? }`, as the API gives it. */
+  media_concurrencies: string;
+  agent_availability_timer: string | null;
+  tags: string;
+  last_modified_at: number;
+}
+
+export interface RoutingProfileQueuesTable {
+  routing_profile_id: string;
+  queue_id: string;
+  /** VOICE, CHAT, TASK or EMAIL; only VOICE contacts are routed. */
+  channel: string;
+  /** 1 is the highest. */
+  priority: number;
+  /** How long a contact waits in the queue before agents of this profile are offered it. */
+  delay_seconds: number;
+}
+
+export interface UsersTable {
+  id: string;
+  arn: string;
+  instance_id: string;
+  username: string;
+  password_hash: string | null;
+  /** JSON `{ "MD5": hex, "SHA-256": hex }` for the SIP realm. */
+  sip_ha1: string | null;
+  /** JSON UserIdentityInfo (FirstName, LastName, Email, …). */
+  identity_info: string;
+  /** JSON UserPhoneConfig (PhoneType, AutoAccept, AfterContactWorkTimeLimit, DeskPhoneNumber). */
+  phone_config: string;
+  routing_profile_id: string;
+  security_profile_ids: string;
+  hierarchy_group_id: string | null;
+  directory_user_id: string | null;
+  tags: string;
+  last_modified_at: number;
+}
+
+export interface AgentStatusesTable {
+  id: string;
+  arn: string;
+  instance_id: string;
+  name: string;
+  description: string | null;
+  /** ROUTABLE, CUSTOM or OFFLINE. */
+  type: string;
+  display_order: number | null;
+  /** ENABLED or DISABLED. */
+  state: string;
+  tags: string;
+  last_modified_at: number;
+}
+
+/** An agent's live routing state; one row per user, created with the user. */
+export interface AgentsTable {
+  user_id: string;
+  instance_id: string;
+  status_id: string;
+  status_since: number;
+  /** A status chosen while on a contact, applied when the agent is free again. */
+  next_status_id: string | null;
+  /** idle, offered, connecting, on-contact, acw or missed; see services/agent-activity.ts. */
+  activity: string;
+  activity_since: number;
+  /** When the agent last became free; the longest-idle agent is offered first. */
+  idle_since: number;
+  /** The contact offered to or handled by the agent; unique. */
+  contact_id: string | null;
+  offer_expires_at: number | null;
+  acw_ends_at: number | null;
 }
 
 /** A contact event or contact record, written in the transaction of the change that caused it. */
@@ -222,6 +308,11 @@ export interface Database {
   client_tokens: ClientTokensTable;
   contact_flow_logs: ContactFlowLogsTable;
   contact_recordings: ContactRecordingsTable;
+  routing_profiles: RoutingProfilesTable;
+  routing_profile_queues: RoutingProfileQueuesTable;
+  users: UsersTable;
+  agent_statuses: AgentStatusesTable;
+  agents: AgentsTable;
   outbox_messages: OutboxMessagesTable;
   event_sinks: EventSinksTable;
   event_deliveries: EventDeliveriesTable;

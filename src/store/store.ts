@@ -121,6 +121,12 @@ export interface ContactRecord {
   disconnectedAt: number | null;
   lastUpdatedAt: number;
   disconnectReason: string | null;
+  /** The user (agent) the contact was connected to, and when; kept after the contact ends. */
+  agentId: string | null;
+  agentConnectedAt: number | null;
+  /** The agent's after-contact work on this contact. */
+  acwStartedAt: number | null;
+  acwEndedAt: number | null;
   /** Counts the contact's changes; see ContactsTable.revision. */
   revision: number;
 }
@@ -134,6 +140,105 @@ export interface RecordingRecord {
   location: string;
   startedAt: number;
   stoppedAt: number;
+}
+
+/** How many contacts of a channel an agent of a routing profile handles at once. */
+export interface MediaConcurrency {
+  channel: string;
+  concurrency: number;
+  crossChannelBehavior?: { behaviorType: string };
+}
+
+/** A queue a routing profile takes contacts from, on one channel. */
+export interface RoutingProfileQueue {
+  queueId: string;
+  channel: string;
+  /** 1 is the highest: an agent is offered contacts from a higher-priority queue first. */
+  priority: number;
+  /** Seconds a contact waits in the queue before agents of this profile are offered it. */
+  delaySeconds: number;
+}
+
+export interface RoutingProfileRecord {
+  id: string;
+  arn: string;
+  instanceId: string;
+  name: string;
+  description: string;
+  defaultOutboundQueueId: string;
+  mediaConcurrencies: MediaConcurrency[];
+  agentAvailabilityTimer: string | null;
+  queues: RoutingProfileQueue[];
+  tags: Record<string, string>;
+  lastModifiedAt: number;
+}
+
+export type PhoneType = 'SOFT_PHONE' | 'DESK_PHONE';
+
+export interface UserPhoneConfig {
+  phoneType: PhoneType;
+  autoAccept: boolean;
+  /** Seconds of after-contact work before the agent is free again; 0 means no limit. */
+  afterContactWorkTimeLimit: number;
+  deskPhoneNumber: string | null;
+}
+
+export interface UserRecord {
+  id: string;
+  arn: string;
+  instanceId: string;
+  username: string;
+  /** Self-describing scrypt hash; null when the user cannot sign in to the console. */
+  passwordHash: string | null;
+  /** Digest HA1 per algorithm name (MD5, SHA-256) for SIP registration; null without a password. */
+  sipHa1: Record<string, string> | null;
+  /** UserIdentityInfo as the API gives it (FirstName, LastName, Email, …). */
+  identityInfo: Record<string, string>;
+  phoneConfig: UserPhoneConfig;
+  routingProfileId: string;
+  securityProfileIds: string[];
+  hierarchyGroupId: string | null;
+  directoryUserId: string | null;
+  tags: Record<string, string>;
+  lastModifiedAt: number;
+}
+
+export type AgentStatusType = 'ROUTABLE' | 'CUSTOM' | 'OFFLINE';
+
+export interface AgentStatusRecord {
+  id: string;
+  arn: string;
+  instanceId: string;
+  name: string;
+  description: string | null;
+  type: AgentStatusType;
+  displayOrder: number | null;
+  state: 'ENABLED' | 'DISABLED';
+  tags: Record<string, string>;
+  lastModifiedAt: number;
+}
+
+/**
+ * What an agent is doing, beside the status they chose: free (`idle`), being offered a contact, their
+ * phone being called for an accepted contact (`connecting`), talking, in after-contact work, or `missed`
+ * (an offer went unanswered or was rejected; not routable until the agent sets a status again).
+ */
+export type AgentActivity = 'idle' | 'offered' | 'connecting' | 'on-contact' | 'acw' | 'missed';
+
+/** An agent's live routing state (one per user). */
+export interface AgentRecord {
+  userId: string;
+  instanceId: string;
+  statusId: string;
+  statusSince: number;
+  nextStatusId: string | null;
+  activity: AgentActivity;
+  activitySince: number;
+  /** When the agent last became free; the longest-idle agent is offered first. */
+  idleSince: number;
+  contactId: string | null;
+  offerExpiresAt: number | null;
+  acwEndsAt: number | null;
 }
 
 /** A page of a keyset-paginated listing: rows after `after` (an id), at most `limit`. */
@@ -233,7 +338,17 @@ export type AdmissionResult =
 export type ContactChange = Partial<
   Pick<
     ContactRecord,
-    'ringStartedAt' | 'connectedAt' | 'enqueuedAt' | 'disconnectedAt' | 'disconnectReason' | 'amdStatus' | 'queueId'
+    | 'ringStartedAt'
+    | 'connectedAt'
+    | 'enqueuedAt'
+    | 'disconnectedAt'
+    | 'disconnectReason'
+    | 'amdStatus'
+    | 'queueId'
+    | 'agentId'
+    | 'agentConnectedAt'
+    | 'acwStartedAt'
+    | 'acwEndedAt'
   >
 >;
 
@@ -306,8 +421,8 @@ export interface ContactRepository {
   ): Promise<ContactRecord | undefined>;
   /** Saves the flow engine's state of a live contact (JSON text). */
   saveFlowState(id: string, state: string, at: number): Promise<void>;
-  /** Appends one step's flow-log entries (JSON-serialisable) as the contact's `seq`-th step. */
-  appendFlowLog(contactId: string, seq: number, at: number, entries: readonly unknown[]): Promise<void>;
+  /** Appends one step's flow-log entries (JSON-serialisable) after the contact's earlier steps. */
+  appendFlowLog(contactId: string, at: number, entries: readonly unknown[]): Promise<void>;
   /** The contact's flow-log entries, oldest first. */
   listFlowLog(contactId: string): Promise<unknown[]>;
   /**
@@ -316,6 +431,15 @@ export interface ContactRepository {
    * undefined, storing nothing, when the contact does not exist.
    */
   addRecording(recording: RecordingRecord, at: number, emit: Emit | undefined): Promise<ContactRecord | undefined>;
+  /**
+   * Records the agent's after-contact work on an ended contact; undefined when the contact has not ended.
+   */
+  recordAfterContactWork(
+    id: string,
+    change: Pick<ContactChange, 'acwStartedAt' | 'acwEndedAt'>,
+    at: number,
+    emit: Emit | undefined,
+  ): Promise<ContactRecord | undefined>;
   /** The contact's recordings, in the order they started. */
   listRecordings(contactId: string): Promise<RecordingRecord[]>;
   search(query: ContactSearch): Promise<ContactSearchPage>;
@@ -445,6 +569,133 @@ export interface EventRepository {
   listSinks(): Promise<EventSinkRecord[]>;
 }
 
+export interface RoutingProfileRepository {
+  /** Inserts the profile with its queues, in one transaction. UniqueViolationError on a taken name. */
+  insert(profile: RoutingProfileRecord): Promise<void>;
+  get(instanceId: string, id: string): Promise<RoutingProfileRecord | undefined>;
+  findByName(instanceId: string, name: string): Promise<RoutingProfileRecord | undefined>;
+  list(instanceId: string, page: PageRequest): Promise<RoutingProfileRecord[]>;
+  countInInstance(instanceId: string): Promise<number>;
+}
+
+export interface UserRepository {
+  /** Inserts the user and its agent row, in one transaction. UniqueViolationError on a taken username. */
+  insert(user: UserRecord, agent: AgentRecord): Promise<void>;
+  get(instanceId: string, id: string): Promise<UserRecord | undefined>;
+  findByUsername(instanceId: string, username: string): Promise<UserRecord | undefined>;
+  list(instanceId: string, page: PageRequest): Promise<UserRecord[]>;
+  countInInstance(instanceId: string): Promise<number>;
+  /** Deletes the user and its agent row; false when there was none. */
+  delete(instanceId: string, id: string): Promise<boolean>;
+  updateRoutingProfile(instanceId: string, id: string, routingProfileId: string, at: number): Promise<void>;
+}
+
+export interface AgentStatusRepository {
+  /** UniqueViolationError on a taken name. */
+  insert(status: AgentStatusRecord): Promise<void>;
+  get(instanceId: string, id: string): Promise<AgentStatusRecord | undefined>;
+  findByName(instanceId: string, name: string): Promise<AgentStatusRecord | undefined>;
+  /** Ordered by display order (unordered last), then name. `types` empty means every type. */
+  list(instanceId: string, types: readonly AgentStatusType[], page: PageRequest): Promise<AgentStatusRecord[]>;
+}
+
+/** A waiting contact matched with a free agent by AgentRepository.offer. */
+export interface Offer {
+  readonly contactId: string;
+  readonly userId: string;
+  readonly expiresAt: number;
+}
+
+/** Fields of an agent row a guarded update may set. */
+export type AgentChange = Partial<Omit<AgentRecord, 'userId' | 'instanceId'>>;
+
+/** Waiting contacts of one queue. */
+export interface QueueBacklog {
+  readonly queueId: string;
+  readonly waiting: number;
+  /** Enqueue time of the longest-waiting contact. */
+  readonly oldestEnqueuedAt: number;
+}
+
+/**
+ * Agents' live routing state. Every change is one guarded write, so offers stay exclusive across
+ * concurrent requests and nodes: an agent row holds one contact, a contact sits on one agent row.
+ */
+export interface AgentRepository {
+  get(userId: string): Promise<AgentRecord | undefined>;
+  /** The agent holding `contactId` (offered, connecting, talking or in after-contact work). */
+  getByContact(contactId: string): Promise<AgentRecord | undefined>;
+  listInInstance(instanceId: string): Promise<AgentRecord[]>;
+  /**
+   * Applies `change` when the agent's activity is one of `from` and, if given, it holds `contactId`.
+   * Returns the updated row, or undefined when the guard failed.
+   */
+  update(userId: string, from: readonly AgentActivity[], change: AgentChange, contactId?: string | null): Promise<AgentRecord | undefined>;
+  /**
+   * Offers waiting contacts placed by `nodeId` to free agents in a ROUTABLE status: the longest-idle agent
+   * first, each taking its best contact (its routing profile's queue priority, then queue position) that has
+   * waited its queue's delay by `at`, from `openQueueIds` only. One guarded write per offer.
+   */
+  offer(instanceId: string, nodeId: string, at: number, expiresAt: number, openQueueIds: readonly string[]): Promise<Offer[]>;
+  /** Agents whose offer expired by `at`. */
+  listExpiredOffers(at: number): Promise<AgentRecord[]>;
+  /** Agents whose after-contact work time ran out by `at`. */
+  listAcwDue(at: number): Promise<AgentRecord[]>;
+  /** Puts a queued contact ahead of every contact waiting in its queue. */
+  moveToQueueHead(contactId: string): Promise<void>;
+  /** The instance's waiting contacts, longest-waiting first. */
+  listWaiting(instanceId: string, limit: number): Promise<ContactRecord[]>;
+  /** Waiting contacts per queue of the instance. */
+  backlog(instanceId: string): Promise<QueueBacklog[]>;
+  /** The contacts an agent handled, newest first. */
+  recentContacts(userId: string, limit: number): Promise<ContactRecord[]>;
+  /** Agents holding a contact that has ended (its node restarted, or its end was not applied to the agent). */
+  listHoldingEndedContacts(): Promise<AgentRecord[]>;
+  /** Instances with contacts placed by `nodeId` waiting in a queue. */
+  instancesWithWaitingContacts(nodeId: string): Promise<string[]>;
+}
+
+/** A console sign-in session. Only the SHA-256 of its random id is stored; the id lives in the browser's cookie. */
+export interface ConsoleSessionRecord {
+  idHash: string;
+  instanceId: string;
+  userId: string;
+  createdAt: number;
+  /** The last request seen on it; the idle expiry counts from here. */
+  lastSeenAt: number;
+  /** The absolute expiry, however active the session is. */
+  expiresAt: number;
+}
+
+/** Failed console sign-ins counted under one key (a username in an instance, or a client address). */
+export interface SignInFailureRecord {
+  key: string;
+  failures: number;
+  lastFailureAt: number;
+  /** Sign-ins under this key are refused until then; null when not locked. */
+  lockedUntil: number | null;
+}
+
+export interface ConsoleSessionRepository {
+  insert(session: ConsoleSessionRecord): Promise<void>;
+  get(idHash: string): Promise<ConsoleSessionRecord | undefined>;
+  touch(idHash: string, at: number): Promise<void>;
+  delete(idHash: string): Promise<void>;
+  /**
+   * Deletes sessions idle since before `idleBefore` or past their absolute expiry at `at`, and failure
+   * counters whose last failure was before `failuresBefore` and whose lock has ended. Returns how many rows went.
+   */
+  sweep(at: number, idleBefore: number, failuresBefore: number): Promise<number>;
+  getFailures(keys: readonly string[]): Promise<SignInFailureRecord[]>;
+  /**
+   * Counts one failure under `key` in one statement (exact under concurrent sign-ins and nodes), starting over
+   * from 1 when the previous failure was before `windowStart`. Returns the count.
+   */
+  addFailure(key: string, at: number, windowStart: number): Promise<number>;
+  lock(key: string, until: number): Promise<void>;
+  clearFailures(key: string): Promise<void>;
+}
+
 export interface Store {
   readonly instances: InstanceRepository;
   readonly hoursOfOperation: HoursOfOperationRepository;
@@ -452,6 +703,11 @@ export interface Store {
   readonly contactFlows: ContactFlowRepository;
   readonly queues: QueueRepository;
   readonly contacts: ContactRepository;
+  readonly routingProfiles: RoutingProfileRepository;
+  readonly users: UserRepository;
+  readonly agentStatuses: AgentStatusRepository;
+  readonly agents: AgentRepository;
   readonly events: EventRepository;
+  readonly consoleSessions: ConsoleSessionRepository;
   close(): Promise<void>;
 }

@@ -16,6 +16,9 @@ import { EspeakTts } from './media/tts.js';
 import { RoutingCarrier } from './routing-carrier.js';
 import type { CalleeScript } from './sim/callee-script.js';
 import { SimulatedNetwork } from './sim/simulated-network.js';
+import type { AgentCredentialsLookup } from './sip/registrar.js';
+
+export type { AgentCredentials, AgentCredentialsLookup } from './sip/registrar.js';
 import { SipCarrier } from './sip/sip-carrier.js';
 
 export interface BuiltCarrier {
@@ -25,12 +28,21 @@ export interface BuiltCarrier {
   readonly sip?: SipCarrier;
 }
 
-export async function buildCarrier(
-  telephony: TelephonyConfig,
-  callees: readonly CalleeScript[],
-  deps: { readonly clock: Clock; readonly logger: Logger; readonly metrics: Metrics },
-): Promise<BuiltCarrier> {
-  const sim = new SimulatedNetwork(deps.clock, callees);
+export interface BuildCarrierDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /**
+   * Agents' digest credentials by username, for the SIP registrar their phones REGISTER with; without it
+   * outdial refuses REGISTER. Ignored when no trunk is configured (no SIP user agent runs).
+   */
+  readonly agentCredentials?: AgentCredentialsLookup;
+  /** How long the simulated network's agents take to answer, in clock milliseconds (1 s by default). */
+  readonly simulatedAgentAnswerMs?: number;
+}
+
+export async function buildCarrier(telephony: TelephonyConfig, callees: readonly CalleeScript[], deps: BuildCarrierDeps): Promise<BuiltCarrier> {
+  const sim = new SimulatedNetwork(deps.clock, callees, { ...(deps.simulatedAgentAnswerMs !== undefined && { agentAnswerMs: deps.simulatedAgentAnswerMs }) });
   if (telephony.trunks.length === 0) return { carrier: sim };
 
   const { sip } = telephony;
@@ -53,12 +65,13 @@ export async function buildCarrier(
       logger,
       metrics: deps.metrics,
       media: mediaEngine(sip, deps.clock, logger),
+      ...(deps.agentCredentials !== undefined && { agentCredentials: deps.agentCredentials }),
       renderPrompt: (prompt) => renderer.render(rendererInput(prompt, sip.promptFiles, logger), { ...(prompt.voice !== undefined && { voice: prompt.voice }), ...(prompt.languageCode !== undefined && { languageCode: prompt.languageCode }) }),
     },
   );
   const carriers = new Map<string, Carrier>([['sim', sim]]);
   for (const trunk of telephony.trunks) carriers.set(trunk.name, carrier.trunk(trunk.name));
-  const routing = new RoutingCarrier(carriers, telephony.routes, telephony.default);
+  const routing = new RoutingCarrier(carriers, telephony.routes, telephony.default, carrier.agentPhones);
   return { carrier: routing, routing, sip: carrier };
 }
 

@@ -63,6 +63,22 @@ export interface DialRequest {
   readonly answeringMachineDetection: { readonly enabled: boolean; readonly awaitPrompt: boolean };
 }
 
+/**
+ * A call to an agent for a contact they accepted: their SIP phone registered with outdial under
+ * `username`, else their desk phone number through the trunk; the simulated network answers for the
+ * agent at once.
+ */
+export interface AgentDialRequest {
+  readonly contactId: string;
+  readonly instanceId: string;
+  readonly userId: string;
+  readonly username: string;
+  readonly deskPhoneNumber?: string;
+  /** The customer's number, shown on the agent's phone. */
+  readonly from: string;
+  readonly callerIdName?: string;
+}
+
 /** Something for the callee to hear. */
 export interface Prompt {
   /** What is said, as plain text (the simulated network times prompts by it). */
@@ -85,10 +101,18 @@ export interface Call {
   record(enabled: boolean): void;
   /** Cancels the call if it has not been answered, hangs it up otherwise. No `ended` follows. */
   hangUp(): void;
+  /**
+   * Connects this answered call's audio with `peer`'s (a call of the same carrier) both ways, keys
+   * included, until either call ends; stops what either was playing. Recording, when on, records both
+   * parties from then on.
+   */
+  bridge(peer: Call): void;
 }
 
 export interface Carrier {
   dial(request: DialRequest, listener: CallListener): Call;
+  /** Calls the agent's phone; `answered` means the agent picked up. */
+  dialAgent(request: AgentDialRequest, listener: CallListener): Call;
   /** Drops every call in progress without notifying listeners; used on shutdown. */
   close(): Promise<void>;
 }

@@ -2,8 +2,10 @@
  * Picks the carrier for each call: the first configured route whose instance and number pattern fit the
  * dial request names the carrier (the simulated network, or a SIP trunk); calls no route fits go to the
  * default carrier. Lets one outdial dial real numbers on a trunk while test ranges stay simulated.
+ * An agent's call goes to their SIP phone when one is registered with this node, else to the carrier
+ * their desk phone number routes to (the default carrier when they have none).
  */
-import type { Call, CallListener, Carrier, DialRequest } from './carrier.js';
+import type { AgentDialRequest, Call, CallListener, Carrier, DialRequest } from './carrier.js';
 
 export interface CarrierRoute {
   /** An E.164 number, or a prefix ending in `*` (`+44*`); any number when absent. */
@@ -11,6 +13,12 @@ export interface CarrierRoute {
   /** An instance id or alias; any instance when absent. */
   readonly instance?: string;
   readonly carrier: string;
+}
+
+/** Agents' phones registered with the SIP user agent: they win over any route. */
+export interface RegisteredPhones {
+  registered(userId: string): boolean;
+  dialAgent(request: AgentDialRequest, listener: CallListener): Call;
 }
 
 export class RoutingCarrier implements Carrier {
@@ -21,6 +29,7 @@ export class RoutingCarrier implements Carrier {
     private readonly carriers: ReadonlyMap<string, Carrier>,
     private readonly routes: readonly CarrierRoute[],
     private readonly defaultCarrier: string,
+    private readonly phones?: RegisteredPhones,
   ) {
     for (const name of [defaultCarrier, ...routes.map((r) => r.carrier)]) {
       if (!carriers.has(name)) throw new Error(`no carrier named "${name}"`);
@@ -48,6 +57,12 @@ export class RoutingCarrier implements Carrier {
 
   dial(request: DialRequest, listener: CallListener): Call {
     return this.carriers.get(this.carrierFor(request))!.dial(request, listener);
+  }
+
+  dialAgent(request: AgentDialRequest, listener: CallListener): Call {
+    if (this.phones?.registered(request.userId) === true) return this.phones.dialAgent(request, listener);
+    const carrier = this.carrierFor({ to: request.deskPhoneNumber ?? '', instanceId: request.instanceId });
+    return this.carriers.get(carrier)!.dialAgent(request, listener);
   }
 
   async close(): Promise<void> {

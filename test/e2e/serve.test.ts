@@ -161,7 +161,7 @@ describe('outdial serve', () => {
     const { ContactFlowSummaryList } = await connect.send(new ListContactFlowsCommand({ InstanceId: DEMO.instanceId }));
     assert.deepEqual(
       ContactFlowSummaryList?.map((f) => f.Name).sort(),
-      ['Demo outbound flow', 'Survives restarts'],
+      ['Demo outbound flow', 'Demo queue flow', 'Survives restarts'],
     );
     assert.equal(ContactFlowSummaryList?.find((f) => f.Name === 'Survives restarts')?.Id, created.ContactFlowId);
 

@@ -60,8 +60,19 @@ export interface SippOptions {
   dtmf?: string;
   /** From the start of one key to the start of the next; default 500 ms (each key lasts 200 ms). */
   dtmfIntervalMs?: number;
-  /** For a UAC scenario (`uac`, bench-uac.xml): the host:port to call. */
+  /** For a UAC scenario (`uac`, bench-uac.xml, agent-register.xml): the host:port to call. */
   remote?: string;
+  /**
+   * -oocsf: the scenario (a file in test/fixtures/sipp) that takes requests outside the main scenario's
+   * calls, such as the INVITE outdial sends to a phone agent-register.xml registered.
+   */
+  outOfCall?: string;
+  /** -s: the [service] keyword, the user part of the URIs SIPp writes (an agent's username). */
+  service?: string;
+  /** -au / -ap: the credentials SIPp answers digest challenges with ([authentication]). */
+  auth?: { username: string; password: string };
+  /** -d: how long a `<pause/>` without a duration lasts. */
+  pauseMs?: number;
   /** SIPp's -timeout, and with a grace period our hard deadline; default 60 s. */
   timeoutMs?: number;
   /** Keep the temp directory (traces, generated pcaps) after the run, for debugging. */
@@ -196,6 +207,10 @@ async function startOnce(options: SippOptions): Promise<SippProcess> {
     '-trace_err', '-error_file', files.errors,
     '-trace_logs', '-log_file', files.log,
     ...(options.rtpEcho ? ['-rtp_echo'] : []),
+    ...(options.outOfCall !== undefined ? ['-oocsf', scenarioArgs(options.outOfCall).args[1]!] : []),
+    ...(options.service !== undefined ? ['-s', options.service] : []),
+    ...(options.auth !== undefined ? ['-au', options.auth.username, '-ap', options.auth.password] : []),
+    ...(options.pauseMs !== undefined ? ['-d', String(options.pauseMs)] : []),
     ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['-set', name, value]),
     ...Object.entries(keys).flatMap(([name, value]) => ['-key', name, value]),
     ...(options.extraArgs ?? []),

@@ -15,7 +15,7 @@ import type { FlowRunner, FlowSession } from '../../src/services/flow-runner.js'
 import { SystemClock, VirtualClock, type Clock, type TimerHandle } from '../../src/shared/clock.js';
 import type { IdSource } from '../../src/shared/ids.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import type { Call, CallListener, Carrier, DialRequest } from '../../src/telephony/carrier.js';
+import type { AgentDialRequest, Call, CallListener, Carrier, DialRequest } from '../../src/telephony/carrier.js';
 import type { CalleeScript } from '../../src/telephony/sim/callee-script.js';
 import { SimulatedNetwork } from '../../src/telephony/sim/simulated-network.js';
 
@@ -106,6 +106,7 @@ export const keepOpenFlows: FlowRunner = {
 /** The simulated network, counting what it is asked to dial. */
 export class CountingCarrier implements Carrier {
   readonly dials: DialRequest[] = [];
+  readonly agentDials: AgentDialRequest[] = [];
   readonly #network: SimulatedNetwork;
 
   constructor(clock: Clock, scripts: readonly CalleeScript[]) {
@@ -115,6 +116,11 @@ export class CountingCarrier implements Carrier {
   dial(request: DialRequest, listener: CallListener): Call {
     this.dials.push(request);
     return this.#network.dial(request, listener);
+  }
+
+  dialAgent(request: AgentDialRequest, listener: CallListener): Call {
+    this.agentDials.push(request);
+    return this.#network.dialAgent(request, listener);
   }
 
   get activeCalls(): number {

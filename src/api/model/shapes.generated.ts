@@ -4,6 +4,10 @@ import type { OperationModel, ShapeModel } from './types.js';
 
 /** Model patterns outdial validates differently: as the model writes them, and as corrected. */
 export const patternCorrections: Readonly<Record<string, { readonly model: string; readonly corrected: string }>> = {
+  Password: {
+    model: "/^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)[a-zA-Z\\d\\S]{8,64}$/",
+    corrected: "^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)[a-zA-Z\\d\\S]{8,64}$",
+  },
   PhoneNumber: { model: "\\\\+[1-9]\\\\d{1,14}$", corrected: "^\\+[1-9]\\d{1,14}$" },
   PhoneNumberPrefix: { model: "\\\\+?[0-9]{1,11}", corrected: "\\+?[0-9]{1,11}" },
 };
@@ -194,6 +198,116 @@ export const operations = {
       "ThrottlingException", "InternalServiceException",
     ],
   },
+  CreateRoutingProfile: {
+    name: "CreateRoutingProfile",
+    http: { method: "PUT", requestUri: "/routing-profiles/{InstanceId}", responseCode: 200 },
+    input: "CreateRoutingProfileRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "DuplicateResourceException",
+      "ResourceNotFoundException", "LimitExceededException", "ThrottlingException",
+      "InternalServiceException",
+    ],
+  },
+  DescribeRoutingProfile: {
+    name: "DescribeRoutingProfile",
+    http: { method: "GET", requestUri: "/routing-profiles/{InstanceId}/{RoutingProfileId}", responseCode: 200 },
+    input: "DescribeRoutingProfileRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException",
+      "ThrottlingException", "InternalServiceException",
+    ],
+  },
+  ListRoutingProfiles: {
+    name: "ListRoutingProfiles",
+    http: { method: "GET", requestUri: "/routing-profiles-summary/{InstanceId}", responseCode: 200 },
+    input: "ListRoutingProfilesRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException",
+      "ThrottlingException", "InternalServiceException",
+    ],
+  },
+  CreateUser: {
+    name: "CreateUser",
+    http: { method: "PUT", requestUri: "/users/{InstanceId}", responseCode: 200 },
+    input: "CreateUserRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "LimitExceededException",
+      "DuplicateResourceException", "ResourceNotFoundException", "ThrottlingException",
+      "InternalServiceException",
+    ],
+  },
+  DescribeUser: {
+    name: "DescribeUser",
+    http: { method: "GET", requestUri: "/users/{InstanceId}/{UserId}", responseCode: 200 },
+    input: "DescribeUserRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException",
+      "ThrottlingException", "InternalServiceException",
+    ],
+  },
+  ListUsers: {
+    name: "ListUsers",
+    http: { method: "GET", requestUri: "/users-summary/{InstanceId}", responseCode: 200 },
+    input: "ListUsersRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException",
+      "ThrottlingException", "InternalServiceException",
+    ],
+  },
+  DeleteUser: {
+    name: "DeleteUser",
+    http: { method: "DELETE", requestUri: "/users/{InstanceId}/{UserId}", responseCode: 200 },
+    input: "DeleteUserRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException",
+      "ThrottlingException", "InternalServiceException",
+    ],
+  },
+  UpdateUserRoutingProfile: {
+    name: "UpdateUserRoutingProfile",
+    http: { method: "POST", requestUri: "/users/{InstanceId}/{UserId}/routing-profile", responseCode: 200 },
+    input: "UpdateUserRoutingProfileRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException",
+      "ThrottlingException", "InternalServiceException",
+    ],
+  },
+  ListAgentStatuses: {
+    name: "ListAgentStatuses",
+    http: { method: "GET", requestUri: "/agent-status/{InstanceId}", responseCode: 200 },
+    input: "ListAgentStatusRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException",
+      "ThrottlingException", "InternalServiceException",
+    ],
+  },
+  PutUserStatus: {
+    name: "PutUserStatus",
+    http: { method: "PUT", requestUri: "/users/{InstanceId}/{UserId}/status", responseCode: 200 },
+    input: "PutUserStatusRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "ResourceNotFoundException",
+      "ThrottlingException", "AccessDeniedException", "InternalServiceException",
+    ],
+  },
+  GetCurrentUserData: {
+    name: "GetCurrentUserData",
+    http: { method: "POST", requestUri: "/metrics/userdata/{InstanceId}", responseCode: 200 },
+    input: "GetCurrentUserDataRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "InternalServiceException",
+      "ThrottlingException", "ResourceNotFoundException",
+    ],
+  },
+  GetCurrentMetricData: {
+    name: "GetCurrentMetricData",
+    http: { method: "POST", requestUri: "/metrics/current/{InstanceId}", responseCode: 200 },
+    input: "GetCurrentMetricDataRequest",
+    errors: [
+      "InvalidRequestException", "InvalidParameterException", "InternalServiceException",
+      "ThrottlingException", "ResourceNotFoundException",
+    ],
+  },
 } satisfies Record<string, OperationModel>;
 
 export type OperationName = keyof typeof operations;
@@ -202,7 +316,22 @@ export type OperationName = keyof typeof operations;
 export const shapes: Readonly<Record<string, ShapeModel>> = {
   ARN: { type: "string" },
   ActiveRegionList: { type: "list", member: "RegionName" },
+  AfterContactWorkConfig: { type: "structure", members: { AfterContactWorkTimeLimit: { target: "AfterContactWorkTimeLimit" } } },
+  AfterContactWorkConfigPerChannel: {
+    type: "structure",
+    members: {
+      Channel: { target: "Channel" },
+      AfterContactWorkConfig: { target: "AfterContactWorkConfig" },
+      AgentFirstCallbackAfterContactWorkConfig: { target: "AfterContactWorkConfig" },
+    },
+    required: ["Channel", "AfterContactWorkConfig"],
+  },
+  AfterContactWorkConfigs: { type: "list", member: "AfterContactWorkConfigPerChannel" },
+  AfterContactWorkTimeLimit: { type: "integer", min: 0 },
+  AgentAvailabilityTimer: { type: "string", enum: ["TIME_SINCE_LAST_ACTIVITY", "TIME_SINCE_LAST_INBOUND"] },
   AgentFirst: { type: "structure", members: { Preview: { target: "Preview" } } },
+  AgentFirstCallbackAutoAccept: { type: "boolean" },
+  AgentFirstName: { type: "string", min: 0, max: 255, sensitive: true },
   AgentHierarchyGroups: {
     type: "structure",
     members: {
@@ -213,8 +342,15 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
       L5Ids: { target: "HierarchyGroupIdList" },
     },
   },
+  AgentLastName: { type: "string", min: 0, max: 300, sensitive: true },
   AgentResourceId: { type: "string", min: 1, max: 256 },
   AgentResourceIdList: { type: "list", member: "AgentResourceId", min: 0, max: 100 },
+  AgentStatusId: { type: "string" },
+  AgentStatusType: { type: "string", enum: ["ROUTABLE", "CUSTOM", "OFFLINE"] },
+  AgentStatusTypes: { type: "list", member: "AgentStatusType", max: 3 },
+  AgentStatuses: { type: "list", member: "AgentStatusId" },
+  AgentUsername: { type: "string", min: 1, max: 100 },
+  AgentsMinOneMaxHundred: { type: "list", member: "UserId", min: 1, max: 100 },
   AiAgentId: {
     type: "string",
     min: 0,
@@ -243,10 +379,30 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
   AttributeName: { type: "string", min: 1, max: 32767 },
   AttributeValue: { type: "string", min: 0, max: 32767 },
   Attributes: { type: "map", key: "AttributeName", value: "AttributeValue" },
+  AutoAccept: { type: "boolean" },
+  AutoAcceptConfig: {
+    type: "structure",
+    members: {
+      Channel: { target: "Channel" },
+      AutoAccept: { target: "AutoAccept" },
+      AgentFirstCallbackAutoAccept: { target: "AgentFirstCallbackAutoAccept" },
+    },
+    required: ["Channel", "AutoAccept"],
+  },
+  AutoAcceptConfigs: { type: "list", member: "AutoAcceptConfig" },
+  BehaviorType: { type: "string", enum: ["ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"] },
   Boolean: { type: "boolean" },
   CampaignId: { type: "string", min: 1, max: 100 },
   Channel: { type: "string", enum: ["VOICE", "CHAT", "TASK", "EMAIL"] },
   ChannelList: { type: "list", member: "Channel" },
+  ChannelWorkloadBehaviorType: {
+    type: "string",
+    enum: [
+      "ROUTE_CURRENT_CHANNEL_CURRENT_WORKLOADTYPE_ONLY", "ROUTE_CURRENT_CHANNEL_ANY_WORKLOADTYPE_ONLY",
+      "ROUTE_ANY_CHANNEL_ANY_WORKLOAD_TYPE",
+    ],
+  },
+  Channels: { type: "list", member: "Channel", max: 4 },
   ClaimPhoneNumberRequest: {
     type: "structure",
     members: {
@@ -261,7 +417,9 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
   },
   ClientToken: { type: "string", max: 500 },
   CommonNameLength127: { type: "string", min: 1, max: 127 },
+  Concurrency: { type: "integer", min: 0, max: 10 },
   ContactAnalysis: { type: "structure", members: { Transcript: { target: "Transcript" } } },
+  ContactFilter: { type: "structure", members: { ContactStates: { target: "ContactStates" } } },
   ContactFlowContent: { type: "string" },
   ContactFlowDescription: { type: "string" },
   ContactFlowId: { type: "string", max: 500 },
@@ -284,6 +442,14 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     ],
   },
   ContactReferences: { type: "map", key: "ReferenceKey", value: "Reference" },
+  ContactState: {
+    type: "string",
+    enum: [
+      "INCOMING", "PENDING", "CONNECTING", "CONNECTED", "CONNECTED_ONHOLD", "MISSED", "ERROR", "ENDED",
+      "REJECTED",
+    ],
+  },
+  ContactStates: { type: "list", member: "ContactState", max: 9 },
   ControlPlaneTagFilter: {
     type: "structure",
     members: {
@@ -347,6 +513,77 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     },
     required: ["InstanceId", "Name", "HoursOfOperationId"],
   },
+  CreateRoutingProfileRequest: {
+    type: "structure",
+    members: {
+      InstanceId: { target: "InstanceId", location: "uri" },
+      Name: { target: "RoutingProfileName", location: "body" },
+      Description: { target: "RoutingProfileDescription", location: "body" },
+      DefaultOutboundQueueId: { target: "QueueId", location: "body" },
+      QueueConfigs: { target: "RoutingProfileQueueConfigList", location: "body" },
+      ManualAssignmentQueueConfigs: { target: "RoutingProfileManualAssignmentQueueConfigList", location: "body" },
+      MediaConcurrencies: { target: "MediaConcurrencies", location: "body" },
+      Tags: { target: "TagMap", location: "body" },
+      AgentAvailabilityTimer: { target: "AgentAvailabilityTimer", location: "body" },
+    },
+    required: ["InstanceId", "Name", "Description", "DefaultOutboundQueueId", "MediaConcurrencies"],
+  },
+  CreateUserRequest: {
+    type: "structure",
+    members: {
+      Username: { target: "AgentUsername", location: "body" },
+      Password: { target: "Password", location: "body" },
+      IdentityInfo: { target: "UserIdentityInfo", location: "body" },
+      PhoneConfig: { target: "UserPhoneConfig", location: "body" },
+      DirectoryUserId: { target: "DirectoryUserId", location: "body" },
+      SecurityProfileIds: { target: "SecurityProfileIds", location: "body" },
+      RoutingProfileId: { target: "RoutingProfileId", location: "body" },
+      HierarchyGroupId: { target: "HierarchyGroupId", location: "body" },
+      InstanceId: { target: "InstanceId", location: "uri" },
+      AutoAcceptConfigs: { target: "AutoAcceptConfigs", location: "body" },
+      AfterContactWorkConfigs: { target: "AfterContactWorkConfigs", location: "body" },
+      PhoneNumberConfigs: { target: "PhoneNumberConfigs", location: "body" },
+      PersistentConnectionConfigs: { target: "PersistentConnectionConfigs", location: "body" },
+      VoiceEnhancementConfigs: { target: "VoiceEnhancementConfigs", location: "body" },
+      Tags: { target: "TagMap", location: "body" },
+    },
+    required: ["Username", "SecurityProfileIds", "RoutingProfileId", "InstanceId"],
+  },
+  CrossChannelBehavior: { type: "structure", members: { BehaviorType: { target: "BehaviorType" } }, required: ["BehaviorType"] },
+  CrossChannelWorkloadBehavior: { type: "structure", members: { ChannelWorkloadBehaviorType: { target: "ChannelWorkloadBehaviorType" } } },
+  CurrentMetric: {
+    type: "structure",
+    members: {
+      Name: { target: "CurrentMetricName" },
+      MetricId: { target: "CurrentMetricId" },
+      Unit: { target: "Unit" },
+    },
+  },
+  CurrentMetricId: {
+    type: "string",
+    pattern: "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|(arn:[a-z0-9-]+:connect:[a-z0-9-]+:(?:([0-9]{12}):instance/[a-z0-9-]+/metric/[a-z0-9-]+(?::[a-z0-9-]+)?|aws:metric/[A-Z_]+))$",
+  },
+  CurrentMetricName: {
+    type: "string",
+    enum: [
+      "AGENTS_ONLINE", "AGENTS_AVAILABLE", "AGENTS_ON_CALL", "AGENTS_NON_PRODUCTIVE",
+      "AGENTS_AFTER_CONTACT_WORK", "AGENTS_ERROR", "AGENTS_STAFFED", "CONTACTS_IN_QUEUE",
+      "OLDEST_CONTACT_AGE", "CONTACTS_SCHEDULED", "AGENTS_ON_CONTACT", "SLOTS_ACTIVE", "SLOTS_AVAILABLE",
+      "ESTIMATED_WAIT_TIME",
+    ],
+  },
+  CurrentMetricSortCriteria: {
+    type: "structure",
+    members: { SortByMetric: { target: "CurrentMetricName" }, SortOrder: { target: "SortOrder" } },
+  },
+  CurrentMetricSortCriteriaMaxOne: { type: "list", member: "CurrentMetricSortCriteria", min: 0, max: 1 },
+  CurrentMetrics: { type: "list", member: "CurrentMetric" },
+  Delay: { type: "integer", min: 0, max: 9999 },
+  DeleteUserRequest: {
+    type: "structure",
+    members: { InstanceId: { target: "InstanceId", location: "uri" }, UserId: { target: "UserId", location: "uri" } },
+    required: ["InstanceId", "UserId"],
+  },
   DescribeContactFlowRequest: {
     type: "structure",
     members: {
@@ -373,12 +610,27 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     members: { InstanceId: { target: "InstanceId", location: "uri" }, QueueId: { target: "QueueId", location: "uri" } },
     required: ["InstanceId", "QueueId"],
   },
+  DescribeRoutingProfileRequest: {
+    type: "structure",
+    members: {
+      InstanceId: { target: "InstanceId", location: "uri" },
+      RoutingProfileId: { target: "RoutingProfileId", location: "uri" },
+    },
+    required: ["InstanceId", "RoutingProfileId"],
+  },
+  DescribeUserRequest: {
+    type: "structure",
+    members: { UserId: { target: "UserId", location: "uri" }, InstanceId: { target: "InstanceId", location: "uri" } },
+    required: ["UserId", "InstanceId"],
+  },
   Description: { type: "string", min: 0, max: 4096, sensitive: true },
   DirectoryAlias: { type: "string", min: 1, max: 45, pattern: "^(?!d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$", sensitive: true },
   DirectoryId: { type: "string", min: 12, max: 12, pattern: "^d-[0-9a-f]{10}$" },
   DirectoryType: { type: "string", enum: ["SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY"] },
+  DirectoryUserId: { type: "string" },
   DisconnectReason: { type: "structure", members: { Code: { target: "DisconnectReasonCode" } } },
   DisconnectReasonCode: { type: "string" },
+  Email: { type: "string", sensitive: true },
   EmailAddressConfig: {
     type: "structure",
     members: { EmailAddressId: { target: "EmailAddressId" } },
@@ -386,6 +638,18 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
   },
   EmailAddressConfigList: { type: "list", member: "EmailAddressConfig", min: 1, max: 50 },
   EmailAddressId: { type: "string", min: 1, max: 500 },
+  Filters: {
+    type: "structure",
+    members: {
+      Queues: { target: "Queues" },
+      Channels: { target: "Channels" },
+      RoutingProfiles: { target: "RoutingProfiles" },
+      RoutingStepExpressions: { target: "RoutingExpressions" },
+      AgentStatuses: { target: "AgentStatuses" },
+      Subtypes: { target: "Subtypes" },
+      ValidationTestTypes: { target: "ValidationTestTypes" },
+    },
+  },
   GetContactAttributesRequest: {
     type: "structure",
     members: {
@@ -394,6 +658,37 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     },
     required: ["InstanceId", "InitialContactId"],
   },
+  GetCurrentMetricDataRequest: {
+    type: "structure",
+    members: {
+      InstanceId: { target: "InstanceId", location: "uri" },
+      Filters: { target: "Filters", location: "body" },
+      Groupings: { target: "Groupings", location: "body" },
+      CurrentMetrics: { target: "CurrentMetrics", location: "body" },
+      NextToken: { target: "NextToken", location: "body" },
+      MaxResults: { target: "MaxResult100", location: "body" },
+      SortCriteria: { target: "CurrentMetricSortCriteriaMaxOne", location: "body" },
+    },
+    required: ["InstanceId", "Filters", "CurrentMetrics"],
+  },
+  GetCurrentUserDataRequest: {
+    type: "structure",
+    members: {
+      InstanceId: { target: "InstanceId", location: "uri" },
+      Filters: { target: "UserDataFilters", location: "body" },
+      NextToken: { target: "NextToken", location: "body" },
+      MaxResults: { target: "MaxResult100", location: "body" },
+    },
+    required: ["InstanceId", "Filters"],
+  },
+  Grouping: {
+    type: "string",
+    enum: [
+      "QUEUE", "CHANNEL", "ROUTING_PROFILE", "ROUTING_STEP_EXPRESSION", "AGENT_STATUS", "SUBTYPE",
+      "VALIDATION_TEST_TYPE",
+    ],
+  },
+  Groupings: { type: "list", member: "Grouping", max: 2 },
   HierarchyGroupId: { type: "string" },
   HierarchyGroupIdList: { type: "list", member: "HierarchyGroupId", min: 0, max: 10 },
   Hours24Format: { type: "integer", min: 0, max: 23 },
@@ -429,6 +724,16 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
   InstanceAttributeValue: { type: "string", min: 1, max: 100 },
   InstanceId: { type: "string", min: 1, max: 100 },
   LargeNextToken: { type: "string", min: 1, max: 100000 },
+  ListAgentStatusRequest: {
+    type: "structure",
+    members: {
+      InstanceId: { target: "InstanceId", location: "uri" },
+      NextToken: { target: "NextToken", location: "querystring", locationName: "nextToken" },
+      MaxResults: { target: "MaxResult1000", location: "querystring", locationName: "maxResults" },
+      AgentStatusTypes: { target: "AgentStatusTypes", location: "querystring" },
+    },
+    required: ["InstanceId"],
+  },
   ListContactFlowsRequest: {
     type: "structure",
     members: {
@@ -479,9 +784,38 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     },
     required: ["InstanceId"],
   },
+  ListRoutingProfilesRequest: {
+    type: "structure",
+    members: {
+      InstanceId: { target: "InstanceId", location: "uri" },
+      NextToken: { target: "NextToken", location: "querystring", locationName: "nextToken" },
+      MaxResults: { target: "MaxResult1000", location: "querystring", locationName: "maxResults" },
+    },
+    required: ["InstanceId"],
+  },
+  ListUsersRequest: {
+    type: "structure",
+    members: {
+      InstanceId: { target: "InstanceId", location: "uri" },
+      NextToken: { target: "NextToken", location: "querystring", locationName: "nextToken" },
+      MaxResults: { target: "MaxResult1000", location: "querystring", locationName: "maxResults" },
+    },
+    required: ["InstanceId"],
+  },
   MaxResult10: { type: "integer", min: 1, max: 10 },
   MaxResult100: { type: "integer", min: 1, max: 100 },
   MaxResult1000: { type: "integer", min: 1, max: 1000 },
+  MediaConcurrencies: { type: "list", member: "MediaConcurrency" },
+  MediaConcurrency: {
+    type: "structure",
+    members: {
+      Channel: { target: "Channel" },
+      Concurrency: { target: "Concurrency" },
+      CrossChannelBehavior: { target: "CrossChannelBehavior" },
+      WorkloadTypeConcurrencies: { target: "WorkloadTypeConcurrencies" },
+    },
+    required: ["Channel"],
+  },
   MinutesLimit60: { type: "integer", min: 0, max: 59 },
   Name: { type: "string", min: 0, max: 1024, sensitive: true },
   NameCriteria: {
@@ -511,7 +845,25 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
   ParentHoursOfOperationConfig: { type: "structure", members: { HoursOfOperationId: { target: "HoursOfOperationId" } } },
   ParentHoursOfOperationConfigList: { type: "list", member: "ParentHoursOfOperationConfig", min: 0, max: 3 },
   ParticipantRole: { type: "string", enum: ["AGENT", "CUSTOMER", "SYSTEM", "CUSTOM_BOT", "SUPERVISOR"] },
+  Password: { type: "string", pattern: "^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)[a-zA-Z\\d\\S]{8,64}$", sensitive: true },
+  PersistentConnection: { type: "boolean" },
+  PersistentConnectionConfig: {
+    type: "structure",
+    members: { Channel: { target: "Channel" }, PersistentConnection: { target: "PersistentConnection" } },
+    required: ["Channel", "PersistentConnection"],
+  },
+  PersistentConnectionConfigs: { type: "list", member: "PersistentConnectionConfig" },
   PhoneNumber: { type: "string", pattern: "^\\+[1-9]\\d{1,14}$" },
+  PhoneNumberConfig: {
+    type: "structure",
+    members: {
+      Channel: { target: "Channel" },
+      PhoneType: { target: "PhoneType" },
+      PhoneNumber: { target: "SensitivePhoneNumber" },
+    },
+    required: ["Channel", "PhoneType"],
+  },
+  PhoneNumberConfigs: { type: "list", member: "PhoneNumberConfig" },
   PhoneNumberCountryCode: {
     type: "string",
     enum: [
@@ -540,6 +892,7 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     enum: ["TOLL_FREE", "DID", "UIFN", "SHARED", "THIRD_PARTY_TF", "THIRD_PARTY_DID", "SHORT_CODE"],
   },
   PhoneNumberTypes: { type: "list", member: "PhoneNumberType", max: 6 },
+  PhoneType: { type: "string", enum: ["SOFT_PHONE", "DESK_PHONE"] },
   PostAcceptPreviewTimeoutDurationInSeconds: { type: "integer", min: 0 },
   PostAcceptTimeoutConfig: {
     type: "structure",
@@ -554,12 +907,23 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     },
     required: ["PostAcceptTimeoutConfig", "AllowedUserActions"],
   },
+  Priority: { type: "integer", min: 1, max: 99 },
+  PutUserStatusRequest: {
+    type: "structure",
+    members: {
+      UserId: { target: "UserId", location: "uri" },
+      InstanceId: { target: "InstanceId", location: "uri" },
+      AgentStatusId: { target: "AgentStatusId", location: "body" },
+    },
+    required: ["UserId", "InstanceId", "AgentStatusId"],
+  },
   QueueDescription: { type: "string", min: 1, max: 250 },
   QueueId: { type: "string" },
   QueueIdList: { type: "list", member: "QueueId", min: 0, max: 100 },
   QueueMaxContacts: { type: "integer", min: 0 },
   QueueType: { type: "string", enum: ["STANDARD", "AGENT"] },
   QueueTypes: { type: "list", member: "QueueType", max: 2 },
+  Queues: { type: "list", member: "QueueId", min: 1, max: 100 },
   QuickConnectId: { type: "string" },
   QuickConnectsList: { type: "list", member: "QuickConnectId", min: 1, max: 50 },
   Reference: {
@@ -587,6 +951,33 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
   ReferenceValue: { type: "string", min: 0, max: 4096 },
   RegionName: { type: "string", pattern: "[a-z]{2}(-[a-z]+){1,2}(-[0-9])?" },
   RingTimeoutInSeconds: { type: "integer", min: 15, max: 60 },
+  RoutingExpression: { type: "string", min: 1, max: 3000 },
+  RoutingExpressions: { type: "list", member: "RoutingExpression", max: 50 },
+  RoutingProfileDescription: { type: "string", min: 1, max: 250 },
+  RoutingProfileId: { type: "string" },
+  RoutingProfileManualAssignmentQueueConfig: {
+    type: "structure",
+    members: { QueueReference: { target: "RoutingProfileQueueReference" } },
+    required: ["QueueReference"],
+  },
+  RoutingProfileManualAssignmentQueueConfigList: { type: "list", member: "RoutingProfileManualAssignmentQueueConfig", min: 1, max: 10 },
+  RoutingProfileName: { type: "string", min: 1, max: 127 },
+  RoutingProfileQueueConfig: {
+    type: "structure",
+    members: {
+      QueueReference: { target: "RoutingProfileQueueReference" },
+      Priority: { target: "Priority" },
+      Delay: { target: "Delay" },
+    },
+    required: ["QueueReference", "Priority", "Delay"],
+  },
+  RoutingProfileQueueConfigList: { type: "list", member: "RoutingProfileQueueConfig", min: 1, max: 10 },
+  RoutingProfileQueueReference: {
+    type: "structure",
+    members: { QueueId: { target: "QueueId" }, Channel: { target: "Channel" } },
+    required: ["QueueId", "Channel"],
+  },
+  RoutingProfiles: { type: "list", member: "RoutingProfileId", min: 1, max: 100 },
   SearchContactsAdditionalTimeRange: {
     type: "structure",
     members: {
@@ -709,6 +1100,9 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     required: ["Key", "Values"],
   },
   SearchableSegmentAttributesCriteriaList: { type: "list", member: "SearchableSegmentAttributesCriteria", min: 1, max: 15 },
+  SecurityProfileId: { type: "string" },
+  SecurityProfileIds: { type: "list", member: "SecurityProfileId", min: 1, max: 10 },
+  SensitivePhoneNumber: { type: "string", pattern: "\\+[1-9]\\d{1,14}$", sensitive: true },
   Sort: {
     type: "structure",
     members: { FieldName: { target: "SortableFieldName" }, Order: { target: "SortOrder" } },
@@ -754,6 +1148,8 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     required: ["ContactId", "InstanceId"],
   },
   String: { type: "string" },
+  Subtype: { type: "string", min: 1, max: 100 },
+  Subtypes: { type: "list", member: "Subtype", max: 10 },
   TagAndConditionList: { type: "list", member: "TagCondition" },
   TagCondition: { type: "structure", members: { TagKey: { target: "String" }, TagValue: { target: "String" } } },
   TagKey: { type: "string", min: 1, max: 128, pattern: "^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$" },
@@ -778,6 +1174,7 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     required: ["ParticipantRole", "SearchText", "MatchType"],
   },
   TranscriptCriteriaList: { type: "list", member: "TranscriptCriteria", min: 0, max: 6 },
+  Unit: { type: "string", enum: ["SECONDS", "COUNT", "PERCENT"] },
   UpdateContactAttributesRequest: {
     type: "structure",
     members: {
@@ -806,4 +1203,66 @@ export const shapes: Readonly<Record<string, ShapeModel>> = {
     },
     required: ["InstanceId", "AttributeType", "Value"],
   },
+  UpdateUserRoutingProfileRequest: {
+    type: "structure",
+    members: {
+      RoutingProfileId: { target: "RoutingProfileId", location: "body" },
+      UserId: { target: "UserId", location: "uri" },
+      InstanceId: { target: "InstanceId", location: "uri" },
+    },
+    required: ["RoutingProfileId", "UserId", "InstanceId"],
+  },
+  UserDataFilters: {
+    type: "structure",
+    members: {
+      Queues: { target: "Queues" },
+      ContactFilter: { target: "ContactFilter" },
+      RoutingProfiles: { target: "RoutingProfiles" },
+      Agents: { target: "AgentsMinOneMaxHundred" },
+      UserHierarchyGroups: { target: "UserDataHierarchyGroups" },
+    },
+  },
+  UserDataHierarchyGroups: { type: "list", member: "HierarchyGroupId", min: 1, max: 1 },
+  UserId: { type: "string" },
+  UserIdentityInfo: {
+    type: "structure",
+    members: {
+      FirstName: { target: "AgentFirstName" },
+      LastName: { target: "AgentLastName" },
+      Email: { target: "Email" },
+      SecondaryEmail: { target: "Email" },
+      Mobile: { target: "PhoneNumber" },
+    },
+  },
+  UserPhoneConfig: {
+    type: "structure",
+    members: {
+      PhoneType: { target: "PhoneType" },
+      AutoAccept: { target: "AutoAccept" },
+      AfterContactWorkTimeLimit: { target: "AfterContactWorkTimeLimit" },
+      DeskPhoneNumber: { target: "SensitivePhoneNumber" },
+      PersistentConnection: { target: "PersistentConnection" },
+    },
+  },
+  ValidationTestType: { type: "string" },
+  ValidationTestTypes: { type: "list", member: "ValidationTestType", max: 10 },
+  VoiceEnhancementConfig: {
+    type: "structure",
+    members: { Channel: { target: "Channel" }, VoiceEnhancementMode: { target: "VoiceEnhancementMode" } },
+    required: ["Channel", "VoiceEnhancementMode"],
+  },
+  VoiceEnhancementConfigs: { type: "list", member: "VoiceEnhancementConfig" },
+  VoiceEnhancementMode: { type: "string", enum: ["VOICE_ISOLATION", "NOISE_SUPPRESSION", "NONE"] },
+  WorkloadType: { type: "string" },
+  WorkloadTypeConcurrencies: { type: "list", member: "WorkloadTypeConcurrency", min: 1, max: 5 },
+  WorkloadTypeConcurrency: {
+    type: "structure",
+    members: {
+      WorkloadType: { target: "WorkloadType" },
+      Concurrency: { target: "WorkloadTypeConcurrencyType" },
+      CrossChannelWorkloadBehavior: { target: "CrossChannelWorkloadBehavior" },
+    },
+    required: ["WorkloadType", "Concurrency"],
+  },
+  WorkloadTypeConcurrencyType: { type: "integer", min: 1, max: 10 },
 };

@@ -45,6 +45,19 @@ export function contactShape(c: ContactRecord): Record<string, unknown> {
     ...(c.name !== null && { Name: c.name }),
     ...(c.description !== null && { Description: c.description }),
     ...(c.queueId !== null && { QueueInfo: { Id: c.queueId, EnqueueTimestamp: epochSeconds(c.enqueuedAt) } }),
+    ...(c.agentId !== null && {
+      AgentInfo: {
+        Id: c.agentId,
+        ConnectedToAgentTimestamp: epochSeconds(c.agentConnectedAt),
+        ...(c.acwStartedAt !== null && { AfterContactWorkStartTimestamp: epochSeconds(c.acwStartedAt) }),
+        ...(c.acwEndedAt !== null && {
+          AfterContactWorkEndTimestamp: epochSeconds(c.acwEndedAt),
+          AfterContactWorkDuration: Math.round((c.acwEndedAt - (c.acwStartedAt ?? c.acwEndedAt)) / 1000),
+        }),
+        ...(c.disconnectedAt !== null &&
+          c.agentConnectedAt !== null && { AgentInitiatedHoldDuration: 0 }),
+      },
+    }),
     CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: c.customerNumber },
     SystemEndpoint: { Type: 'TELEPHONE_NUMBER', Address: c.systemNumber },
     InitiationTimestamp: epochSeconds(c.initiatedAt),

@@ -2,12 +2,13 @@
  * SearchContacts: `POST /search-contacts`. The criteria outdial supports are listed in
  * `services/contact-search-service.ts` and docs/api.md.
  *
- * LIMITATIONS: AgentInfo, ScheduledTimestamp, SegmentAttributes, RoutingCriteria and Tags appear once
+ * LIMITATIONS: ScheduledTimestamp, SegmentAttributes, RoutingCriteria and Tags appear once
  * outdial records them; every contact is a VOICE contact initiated by the API.
  */
 import type { ContactRecord } from '../../store/store.js';
 import type { SearchContactsRequest } from '../../services/contact-search-service.js';
 import type { OperationHandler } from '../operation.js';
+import { epochSeconds } from '../protocol.js';
 import { contactShape } from './describe-contact.js';
 
 export const searchContacts: OperationHandler = async (input, { services }) => {
@@ -35,5 +36,7 @@ const SUMMARY_MEMBERS = [
 /** The model's ContactSearchSummary for a contact record; absent values are left out, as AWS does. */
 export function contactSearchSummary(c: ContactRecord): Record<string, unknown> {
   const contact = contactShape(c);
-  return Object.fromEntries(SUMMARY_MEMBERS.filter((m) => contact[m] !== undefined).map((m) => [m, contact[m]]));
+  const summary = Object.fromEntries(SUMMARY_MEMBERS.filter((m) => contact[m] !== undefined).map((m) => [m, contact[m]]));
+  // The summary's AgentInfo holds only who took the contact and when.
+  return c.agentId === null ? summary : { ...summary, AgentInfo: { Id: c.agentId, ConnectedToAgentTimestamp: epochSeconds(c.agentConnectedAt) } };
 }

@@ -153,14 +153,38 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, ap
       return merged;
     },
 
+    async recordAfterContactWork(id, change, at, emit) {
+      let written = 0;
+      const contact = await writes.run(async (trx) => {
+        const row = await trx
+          .updateTable('contacts')
+          .set((eb) => ({
+            ...(change.acwStartedAt !== undefined && { acw_started_at: change.acwStartedAt }),
+            ...(change.acwEndedAt !== undefined && { acw_ended_at: change.acwEndedAt }),
+            last_updated_at: at,
+            revision: eb('revision', '+', 1),
+          }))
+          .where('id', '=', id)
+          .where('state', '=', 'DISCONNECTED')
+          .returningAll()
+          .executeTakeFirst();
+        if (row === undefined) return undefined;
+        const updated = contactFromRow(row);
+        written = await record(trx, updated, emit, at);
+        return updated;
+      });
+      if (written > 0) appended();
+      return contact;
+    },
+
     async saveFlowState(id, state, at) {
       await writes.run((trx) => q.saveFlowState.execute(trx, { id, state, at }), { singleStatement: true });
     },
 
-    async appendFlowLog(contactId, seq, at, entries) {
+    async appendFlowLog(contactId, at, entries) {
       if (entries.length === 0) return;
       // A row per step, not per entry: the log is read whole, and one row costs a fraction of several.
-      const row = { contact_id: contactId, seq, at, entry: JSON.stringify(entries) };
+      const row = { contact_id: contactId, at, entry: JSON.stringify(entries) };
       await writes.run((trx) => q.appendFlowLog.execute(trx, row), { singleStatement: true });
     },
 
@@ -264,6 +288,10 @@ interface StateUpdate extends Record<string, unknown> {
   disconnectReason: string | null;
   amdStatus: string | null;
   queueId: string | null;
+  agentId: string | null;
+  agentConnectedAt: number | null;
+  acwStartedAt: number | null;
+  acwEndedAt: number | null;
 }
 
 function stateUpdate(id: string, to: ContactState, change: ContactChange, at: number): StateUpdate {
@@ -278,6 +306,10 @@ function stateUpdate(id: string, to: ContactState, change: ContactChange, at: nu
     disconnectReason: change.disconnectReason ?? null,
     amdStatus: change.amdStatus ?? null,
     queueId: change.queueId ?? null,
+    agentId: change.agentId ?? null,
+    agentConnectedAt: change.agentConnectedAt ?? null,
+    acwStartedAt: change.acwStartedAt ?? null,
+    acwEndedAt: change.acwEndedAt ?? null,
   };
 }
 
@@ -299,6 +331,12 @@ function prepareStateUpdate(db: Kysely<Database>, from: readonly ContactState[])
         disconnect_reason: keep<string | null>('disconnect_reason', 'disconnectReason'),
         amd_status: keep<string | null>('amd_status', 'amdStatus'),
         queue_id: keep<string | null>('queue_id', 'queueId'),
+        agent_id: keep<string | null>('agent_id', 'agentId'),
+        agent_connected_at: keep<number | null>('agent_connected_at', 'agentConnectedAt'),
+        acw_started_at: keep<number | null>('acw_started_at', 'acwStartedAt'),
+        acw_ended_at: keep<number | null>('acw_ended_at', 'acwEndedAt'),
+        // Entering the queue takes the last place in it (see AgentRepository.moveToQueueHead).
+        queue_position: sql<number | null>`CASE WHEN ${param('to')} = 'QUEUED' THEN ${param('at')} ELSE queue_position END`,
       }))
       .where('id', '=', param<string>('id'))
       .where('state', 'in', from)
@@ -380,10 +418,11 @@ function preparedQueries(db: Kysely<Database>) {
         .where('id', '=', param<string>('id'))
         .where('state', '!=', 'DISCONNECTED'),
     ),
-    appendFlowLog: prepare<{ contact_id: string; seq: number; at: number; entry: string }, never>(
+    appendFlowLog: prepare<{ contact_id: string; at: number; entry: string }, never>(
       db.insertInto('contact_flow_logs').values({
         contact_id: param<string>('contact_id'),
-        seq: param<number>('seq'),
+        // Numbered in commit order, so the contact flow and its queue and whisper flows share one log.
+        seq: sql<number>`(SELECT coalesce(max(l.seq), 0) + 1 FROM contact_flow_logs l WHERE l.contact_id = ${param<string>('contact_id')})`,
         at: param<number>('at'),
         entry: param<string>('entry'),
       }),

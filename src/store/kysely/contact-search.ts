@@ -19,21 +19,21 @@ const INITIATION_METHOD = 'API';
 /** Attribute keys outdial stores (`services/attributes.ts` refuses others): another key names no attribute. */
 const ATTRIBUTE_KEY = /^[A-Za-z0-9_-]+$/;
 
-type TimeColumn = 'initiated_at' | 'disconnected_at' | 'enqueued_at';
+type TimeColumn = 'initiated_at' | 'disconnected_at' | 'enqueued_at' | 'agent_connected_at';
 
 /** The column behind each searchable timestamp; undefined where outdial records no such time yet. */
 const TIME_COLUMNS: Record<ContactSearch['timeField'], TimeColumn | undefined> = {
   initiatedAt: 'initiated_at',
   disconnectedAt: 'disconnected_at',
   enqueuedAt: 'enqueued_at',
-  connectedToAgentAt: undefined,
+  connectedToAgentAt: 'agent_connected_at',
   scheduledAt: undefined,
 };
 
 const SORT_COLUMNS: Record<ContactSearch['sort']['field'], TimeColumn | undefined> = {
   initiatedAt: 'initiated_at',
   disconnectedAt: 'disconnected_at',
-  connectedToAgentAt: undefined,
+  connectedToAgentAt: 'agent_connected_at',
   scheduledAt: undefined,
   expiryAt: undefined,
   // Every stored contact has the same channel and initiation method: the tie-breakers decide.
@@ -74,7 +74,7 @@ function conditions(eb: Builder, q: ContactSearch): Expression<SqlBool>[] {
   where.push(eb(timeColumn, '>=', q.from), eb(timeColumn, '<=', q.to));
   if (nonEmpty(q.channels) && !q.channels.includes(CHANNEL)) return [never];
   if (nonEmpty(q.initiationMethods) && !q.initiationMethods.includes(INITIATION_METHOD)) return [never];
-  if (nonEmpty(q.agentIds)) return [never];
+  if (nonEmpty(q.agentIds)) where.push(eb('agent_id', 'in', q.agentIds));
   if (nonEmpty(q.queueIds)) where.push(eb('queue_id', 'in', q.queueIds));
   if (q.attributes !== undefined && q.attributes.criteria.length > 0) {
     const each = q.attributes.criteria.map((c) => attributeMatches(eb, c.key, c.values));

@@ -4,6 +4,9 @@ import type { OpenDatabase } from '../dialects.js';
 import type { Store } from '../store.js';
 import { WriteBatcher } from './write-batcher.js';
 import { migrations } from '../migrations/index.js';
+import { agentRepository } from './agent-repository.js';
+import { agentStatusRepository } from './agent-status-repository.js';
+import { consoleSessionRepository } from './console-session-repository.js';
 import { contactRepository } from './contact-repository.js';
 import { eventRepository } from './event-repository.js';
 import {
@@ -13,6 +16,8 @@ import {
   phoneNumberRepository,
   queueRepository,
 } from './resource-repositories.js';
+import { routingProfileRepository } from './routing-profile-repository.js';
+import { userRepository } from './user-repository.js';
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
@@ -35,7 +40,12 @@ export function kyselyStore({ db, statementRollback, inTransaction }: OpenDataba
     contactFlows: contactFlowRepository(db),
     queues: queueRepository(db),
     contacts: contactRepository(db, writes, appended),
+    routingProfiles: routingProfileRepository(db, writes),
+    users: userRepository(db, writes),
+    agentStatuses: agentStatusRepository(db, writes),
+    agents: agentRepository(db, writes),
     events: eventRepository(db, writes, listeners),
+    consoleSessions: consoleSessionRepository(db),
     close: () => db.destroy(),
   };
 }

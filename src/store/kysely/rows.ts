@@ -229,6 +229,10 @@ export function contactFromRow(r: Selectable<ContactsTable>): ContactRecord {
     disconnectedAt: optionalNumber(r.disconnected_at),
     lastUpdatedAt: Number(r.last_updated_at),
     disconnectReason: r.disconnect_reason,
+    agentId: r.agent_id,
+    agentConnectedAt: optionalNumber(r.agent_connected_at),
+    acwStartedAt: optionalNumber(r.acw_started_at),
+    acwEndedAt: optionalNumber(r.acw_ended_at),
     revision: r.revision,
   };
 }
@@ -276,5 +280,10 @@ export function contactToRow(c: ContactRecord): ContactsTable {
     disconnect_reason: c.disconnectReason,
     revision: c.revision,
     flow_state: null,
+    agent_id: c.agentId,
+    agent_connected_at: c.agentConnectedAt,
+    acw_started_at: c.acwStartedAt,
+    acw_ended_at: c.acwEndedAt,
+    queue_position: null,
   };
 }

@@ -6,6 +6,8 @@ import { flowLog } from './0004-flow-log.js';
 import { eventOutbox } from './0005-event-outbox.js';
 import { contactSearchIndex } from './0006-contact-search-index.js';
 import { contactRecordings } from './0007-contact-recordings.js';
+import { agents } from './0008-agents.js';
+import { consoleSessions } from './0009-console-sessions.js';
 
 /** Every migration in order, listed explicitly (a folder scan breaks under bundlers and tsx). */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0005-event-outbox': eventOutbox,
   '0006-contact-search-index': contactSearchIndex,
   '0007-contact-recordings': contactRecordings,
+  '0008-agents': agents,
+  '0009-console-sessions': consoleSessions,
 };

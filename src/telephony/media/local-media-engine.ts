@@ -6,7 +6,7 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { silentLogger } from '../../shared/logger.js';
-import type { MediaEngine, MediaEngineStats, MediaStream, MediaStreamListener } from './media-engine.js';
+import type { MediaEngine, MediaEngineStats, MediaStream, MediaStreamListener, MediaStreamOptions } from './media-engine.js';
 import { Pacer, type PacerStats } from './pacer.js';
 import { DEFAULT_PORT_RANGE, PortAllocator, type PortRange } from './port-allocator.js';
 import { openRtpStream, type RtpStream } from './rtp-stream.js';
@@ -55,7 +55,8 @@ export class LocalMediaEngine implements MediaEngine {
     return Promise.resolve({ streams: this.#streams.size, latenessP50Ms, latenessP99Ms, latenessMaxMs, framesSkipped });
   }
 
-  async open(listener: MediaStreamListener): Promise<MediaStream> {
+  /** Every stream shares this thread, so any two can be bridged whatever their affinity. */
+  async open(listener: MediaStreamListener, _options?: MediaStreamOptions): Promise<MediaStream> {
     const stream = await openRtpStream(listener, {
       clock: this.#options.clock,
       pacer: this.#pacer,

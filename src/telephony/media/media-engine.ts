@@ -60,8 +60,23 @@ export interface MediaStream {
   /** Starts writing both directions to a stereo WAV at `path`: the far end left, what we send right. */
   startRecording(path: string): void;
   stopRecording(): Promise<RecordingResult | null>;
+  /**
+   * Relays the far end's audio and RFC 4733 key presses of this stream to `peer`'s far end and back, until
+   * either stream closes or `bridge(null)`; each stream sends them with its own SSRC, numbering and codec.
+   * A prompt playing on a stream goes out instead of the relayed audio while it lasts, and relayed audio
+   * replaces comfort noise. Both streams must come from the same engine opened with the same `affinity`.
+   */
+  bridge(peer: MediaStream | null): void;
   /** Stops sending, releases the port; finishes a recording in progress. */
   close(): Promise<MediaStreamStats & { readonly recording: RecordingResult | null }>;
+}
+
+export interface MediaStreamOptions {
+  /**
+   * Streams opened with the same key live side by side (the same worker thread), so they can be bridged:
+   * the contact id, for a customer's call and the agent's call that joins it.
+   */
+  readonly affinity?: string;
 }
 
 /** How the engine keeps time, for /metrics: its streams, and how late its 20 ms ticks ran recently. */
@@ -76,7 +91,7 @@ export interface MediaEngineStats {
 }
 
 export interface MediaEngine {
-  open(listener: MediaStreamListener): Promise<MediaStream>;
+  open(listener: MediaStreamListener, options?: MediaStreamOptions): Promise<MediaStream>;
   stats(): Promise<MediaEngineStats>;
   close(): Promise<void>;
 }

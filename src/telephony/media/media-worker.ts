@@ -62,6 +62,9 @@ channel.on('message', (command: WorkerCommand) => {
       );
       return;
     }
+    case 'bridge':
+      stream?.bridge(command.peer === null ? null : (streams.get(command.peer) ?? null));
+      return;
     case 'close':
       streams.delete(id);
       void (stream?.close() ?? Promise.resolve({ packetsSent: 0, packetsReceived: 0, recording: null })).then((result) => post({ event: 'closed', id, ...result }));

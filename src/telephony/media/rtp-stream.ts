@@ -6,6 +6,9 @@
  * elapsed time. A prompt moves on with every frame produced, sent or not (on hold, before the far end is
  * known), so it ends when it would have ended for a listener; frames the pacer had to skip delay the
  * prompt rather than cut words out of it.
+ *
+ * Two streams on one thread can be bridged: each hands the audio it receives to the other, which sends it
+ * on its own tick in place of comfort noise, and forwards key presses at once, re-stamped (relay.ts).
  */
 import type dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
@@ -17,6 +20,7 @@ import type { MediaStream, MediaStreamListener, MediaStreamStats, RecordingResul
 import { FRAME_MS, type PacedStream, type Pacer } from './pacer.js';
 import type { PortAllocator } from './port-allocator.js';
 import { CallRecorder, FRAME_SAMPLES } from './recorder.js';
+import { EventRelay, RelayBuffer } from './relay.js';
 import { parseRtp, serializeRtp } from './rtp-packet.js';
 
 export interface RtpStreamOptions {
@@ -77,6 +81,10 @@ export class RtpStream implements MediaStream, PacedStream {
   #recording: Recording | null = null;
   #packetsSent = 0;
   #packetsReceived = 0;
+  /** The stream this one is bridged to, whose far end's audio and keys we send to ours. */
+  #peer: RtpStream | null = null;
+  readonly #relayed = new RelayBuffer();
+  readonly #events = new EventRelay();
   #sendErrors = 0;
   #closing: Promise<RtpStreamResult> | null = null;
 
@@ -134,6 +142,16 @@ export class RtpStream implements MediaStream, PacedStream {
     return { path: recording.recorder.path, startedAt: recording.startedAt, stoppedAt };
   }
 
+  bridge(peer: MediaStream | null): void {
+    if (peer !== null && !(peer instanceof RtpStream)) throw new TypeError('an RTP stream can only be bridged to another stream of the same engine');
+    if (peer === this.#peer) return;
+    this.#unbridge();
+    if (peer === null || peer === this || this.#closing !== null || peer.#closing !== null) return;
+    peer.#unbridge();
+    this.#peer = peer;
+    peer.#peer = this;
+  }
+
   /** Reports nothing after it is called: a prompt cut off by the close has no `playFinished`. */
   close(): Promise<RtpStreamResult> {
     this.#closing ??= this.#close();
@@ -158,6 +176,7 @@ export class RtpStream implements MediaStream, PacedStream {
   }
 
   async #close(): Promise<RtpStreamResult> {
+    this.#unbridge();
     this.options.onClose?.(this);
     this.options.pacer.remove(this);
     this.#playing = null;
@@ -172,8 +191,21 @@ export class RtpStream implements MediaStream, PacedStream {
     return { packetsSent: this.#packetsSent, packetsReceived: this.#packetsReceived, recording };
   }
 
-  /** The next 160 bytes of the prompt, or comfort noise when none plays. */
+  #unbridge(): void {
+    const peer = this.#peer;
+    this.#peer = null;
+    this.#relayed.clear();
+    this.#events.reset();
+    if (peer === null || peer.#peer !== this) return;
+    peer.#peer = null;
+    peer.#relayed.clear();
+    peer.#events.reset();
+  }
+
+  /** The next 160 bytes of the prompt, the bridged leg's audio, or comfort noise. */
   #nextPayload(codec: G711Codec): Uint8Array {
+    // The bridged leg's audio is taken on every tick, even while a prompt plays over it, so it stays current.
+    const relayed = this.#peer === null ? null : this.#relayed.take();
     const playing = this.#playing;
     if (playing !== null) {
       if (playing.codec !== codec) {
@@ -188,6 +220,7 @@ export class RtpStream implements MediaStream, PacedStream {
       }
       this.stopPlaying();
     }
+    if (relayed !== null) return encodeG711(codec, relayed);
     const noise = COMFORT_NOISE[codec];
     this.#noiseFrame = (this.#noiseFrame + 1) % NOISE_FRAMES;
     return noise.subarray(this.#noiseFrame * FRAME_SAMPLES, (this.#noiseFrame + 1) * FRAME_SAMPLES);
@@ -241,15 +274,34 @@ export class RtpStream implements MediaStream, PacedStream {
     this.#packetsReceived++;
     this.#quietFrames = 0;
     if (audio) {
-      this.#recording?.recorder.received(packet.ssrc, packet.timestamp, decodeG711(remote.codec, packet.payload));
+      const peer = this.#peer;
+      if (this.#recording === null && peer === null) return;
+      const pcm = decodeG711(remote.codec, packet.payload);
+      this.#recording?.recorder.received(packet.ssrc, packet.timestamp, pcm);
+      if (peer !== null) peer.#relayed.push(pcm);
       return;
     }
+    const peer = this.#peer;
+    if (peer !== null) peer.#relayEvent(packet.ssrc, packet.timestamp, packet.payload);
     // Some gateways give telephone-events their own SSRC, so only a change of that one restarts the dedup.
     if (packet.ssrc !== this.#eventSsrc) {
       this.#eventSsrc = packet.ssrc;
       this.#dtmf.reset();
     }
     this.#dtmf.receive(packet.timestamp, packet.payload, this.#frames * FRAME_MS);
+  }
+
+  /** Sends a key press of the bridged leg's far end to ours, now rather than on the tick, as RFC 4733 senders do. */
+  #relayEvent(ssrc: number, timestamp: number, payload: Uint8Array): void {
+    const remote = this.#remote;
+    if (this.#closing !== null || remote === null || remote.telephoneEventPayloadType === null) return;
+    if (remote.direction === 'recvonly' || remote.direction === 'inactive') return;
+    const event = this.#events.relay(ssrc, timestamp, payload, this.#timestamp);
+    const target = this.#source ?? remote;
+    const header = { marker: event.marker, payloadType: remote.telephoneEventPayloadType, sequence: this.#sequence, timestamp: event.timestamp, ssrc: this.#ssrc };
+    this.socket.send(serializeRtp(header, event.payload), target.port, target.address);
+    this.#sequence = (this.#sequence + 1) & 0xffff;
+    this.#packetsSent++;
   }
 
   /**

@@ -7,6 +7,10 @@
  * Played audio is copied to the worker (structured clone), never transferred: callers share one prompt
  * array between many calls. A worker that dies takes its streams with it; each is reported `inactive`, so
  * its call ends as a dead line would.
+ *
+ * Bridged streams relay audio to each other on every packet, so they must share a worker: streams opened
+ * with the same affinity key (a contact's customer and agent legs) go to the worker of the first one still
+ * open, whatever the load elsewhere.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -14,7 +18,16 @@ import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { silentLogger } from '../../shared/logger.js';
 import { DEFAULT_INACTIVITY_MS } from './local-media-engine.js';
-import type { MediaEngine, MediaEngineStats, MediaStream, MediaStreamListener, MediaStreamStats, RecordingResult, RemoteMedia } from './media-engine.js';
+import type {
+  MediaEngine,
+  MediaEngineStats,
+  MediaStream,
+  MediaStreamListener,
+  MediaStreamOptions,
+  MediaStreamStats,
+  RecordingResult,
+  RemoteMedia,
+} from './media-engine.js';
 import type { PacerStats } from './pacer.js';
 import { DEFAULT_PORT_RANGE, type PortRange } from './port-allocator.js';
 import type { WorkerCommand, WorkerEvent, WorkerSetup } from './worker-protocol.js';
@@ -35,12 +48,16 @@ type CloseResult = MediaStreamStats & { readonly recording: RecordingResult | nu
 
 interface PendingOpen {
   readonly listener: MediaStreamListener;
+  /** Told once the stream is gone (closed, or lost with its worker). */
+  readonly gone: () => void;
   readonly resolve: (stream: MediaStream) => void;
   readonly reject: (error: Error) => void;
 }
 
 export class WorkerMediaEngine implements MediaEngine {
   readonly #threads: MediaThread[];
+  /** The worker of each affinity key with streams open, and how many. */
+  readonly #affinity = new Map<string, { readonly thread: MediaThread; streams: number }>();
   #nextId = 1;
 
   constructor(private readonly options: WorkerMediaEngineOptions) {
@@ -56,11 +73,29 @@ export class WorkerMediaEngine implements MediaEngine {
     );
   }
 
-  open(listener: MediaStreamListener): Promise<MediaStream> {
+  open(listener: MediaStreamListener, options: MediaStreamOptions = {}): Promise<MediaStream> {
+    const key = options.affinity;
+    const pinned = key === undefined ? undefined : this.#affinity.get(key);
     const alive = this.#threads.filter((thread) => !thread.dead);
-    const thread = alive.reduce<MediaThread | undefined>((least, t) => (least === undefined || t.load < least.load ? t : least), undefined);
+    const thread =
+      pinned !== undefined && !pinned.thread.dead
+        ? pinned.thread
+        : alive.reduce<MediaThread | undefined>((least, t) => (least === undefined || t.load < least.load ? t : least), undefined);
     if (thread === undefined) return Promise.reject(new Error('the media engine is closed or all its workers have died'));
-    return thread.open(this.#nextId++, listener);
+    if (key === undefined) return thread.open(this.#nextId++, listener, () => undefined);
+    const entry = pinned !== undefined && pinned.thread === thread ? pinned : { thread, streams: 0 };
+    entry.streams++;
+    this.#affinity.set(key, entry);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      if (--entry.streams === 0 && this.#affinity.get(key) === entry) this.#affinity.delete(key);
+    };
+    return thread.open(this.#nextId++, listener, release).catch((error: unknown) => {
+      release();
+      throw error;
+    });
   }
 
   /** Each worker's pacer: how late its ticks ran. */
@@ -131,9 +166,9 @@ class MediaThread {
     return this.#streams.size + this.#opening.size;
   }
 
-  open(id: number, listener: MediaStreamListener): Promise<MediaStream> {
+  open(id: number, listener: MediaStreamListener, gone: () => void): Promise<MediaStream> {
     const opened = new Promise<MediaStream>((resolve, reject) => {
-      this.#opening.set(id, { listener, resolve, reject });
+      this.#opening.set(id, { listener, gone, resolve, reject });
       this.post({ op: 'open', id });
     });
     this.#opens.add(opened);
@@ -180,7 +215,7 @@ class MediaThread {
         const pending = this.#opening.get(event.id);
         this.#opening.delete(event.id);
         if (pending === undefined) return;
-        const stream = new WorkerStream(this, event.id, event.port, pending.listener, this.clock, this.logger);
+        const stream = new WorkerStream(this, event.id, event.port, pending.listener, pending.gone, this.clock, this.logger);
         this.#streams.set(event.id, stream);
         if (this.#closing !== null) void stream.close();
         pending.resolve(stream);
@@ -243,6 +278,7 @@ class WorkerStream implements MediaStream {
     private readonly id: number,
     readonly localPort: number,
     private readonly listener: MediaStreamListener,
+    private readonly gone: () => void,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -257,6 +293,13 @@ class WorkerStream implements MediaStream {
 
   stopPlaying(): void {
     this.thread.post({ op: 'stopPlaying', id: this.id });
+  }
+
+  bridge(peer: MediaStream | null): void {
+    if (peer === null) return this.thread.post({ op: 'bridge', id: this.id, peer: null });
+    if (peer instanceof WorkerStream && peer.thread === this.thread) return this.thread.post({ op: 'bridge', id: this.id, peer: peer.id });
+    // Open both streams with the same affinity key; streams on two threads have no path between them.
+    this.logger.error('streams on different media threads cannot be bridged', { port: this.localPort });
   }
 
   startRecording(path: string): void {
@@ -310,6 +353,7 @@ class WorkerStream implements MediaStream {
       }
       case 'closed': {
         this.thread.forget(this.id);
+        this.gone();
         const closing = this.#closing;
         closing?.resolve({ packetsSent: event.packetsSent, packetsReceived: event.packetsReceived, recording: dated(event.recording, closing.dates) });
         return;
@@ -325,6 +369,7 @@ class WorkerStream implements MediaStream {
   /** The worker is gone: pending answers settle empty, and the call hears of it as a dead line. */
   lost(): void {
     this.#lost = true;
+    this.gone();
     for (const waiter of this.#recordings.values()) waiter.resolve(null);
     this.#recordings.clear();
     this.#closing?.resolve({ packetsSent: 0, packetsReceived: 0, recording: null });

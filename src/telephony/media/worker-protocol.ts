@@ -21,6 +21,8 @@ export type WorkerCommand =
   | { readonly op: 'startRecording'; readonly id: number; readonly path: string }
   | { readonly op: 'stopRecording'; readonly id: number; readonly request: number }
   | { readonly op: 'close'; readonly id: number }
+  /** Bridges stream `id` to stream `peer` of the same worker, or ends its bridge (null). */
+  | { readonly op: 'bridge'; readonly id: number; readonly peer: number | null }
   | { readonly op: 'pacerStats' };
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';

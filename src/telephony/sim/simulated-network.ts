@@ -2,9 +2,10 @@
  * The simulated telephone network: the embedded default carrier. Each dialed number follows its callee
  * script in the Clock's time, so a virtual clock runs thousands of calls instantly and a fast clock runs
  * demos quickly. Every event reaches the listener from a timer, never inside the call that caused it.
+ * Agents are simulated too: their phone rings, answers after `agentAnswerMs` and stays on the line.
  */
 import type { Clock, TimerHandle } from '../../shared/clock.js';
-import type { Call, CallEndCause, CallListener, Carrier, DialRequest, Prompt } from '../carrier.js';
+import type { AgentDialRequest, Call, CallEndCause, CallListener, Carrier, DialRequest, Prompt } from '../carrier.js';
 import { scriptFor, type CalleeScript } from './callee-script.js';
 
 const SECOND = 1000;
@@ -14,6 +15,14 @@ const MIN_PROMPT_MS = 500;
 /** A network answers busy and unreachable numbers after roughly this long, without ringing. */
 const REJECT_DELAY_MS = 300;
 
+/** How long a simulated agent's phone rings before the agent picks up, by default. */
+export const DEFAULT_AGENT_ANSWER_MS = 1000;
+
+export interface SimulatedNetworkOptions {
+  /** Clock milliseconds from dialAgent to the agent's answer; 1 s by default. */
+  readonly agentAnswerMs?: number;
+}
+
 export function promptDurationMs(prompt: Prompt): number {
   const words = prompt.text.trim().split(/\s+/).filter(Boolean).length;
   return Math.max(MIN_PROMPT_MS, words * MS_PER_WORD);
@@ -22,15 +31,42 @@ export function promptDurationMs(prompt: Prompt): number {
 export class SimulatedNetwork implements Carrier {
   readonly #calls = new Set<SimulatedCall>();
 
+  readonly #agentScript: CalleeScript;
+
   constructor(
     private readonly clock: Clock,
     private readonly scripts: readonly CalleeScript[],
-  ) {}
+    options: SimulatedNetworkOptions = {},
+  ) {
+    const answerMs = options.agentAnswerMs ?? DEFAULT_AGENT_ANSWER_MS;
+    if (!(answerMs >= 0)) throw new RangeError(`agentAnswerMs must be 0 or more, got ${answerMs}`);
+    // An agent who picks up and stays until the engine hangs up; no script of the config applies to them.
+    this.#agentScript = { match: '+*', description: 'a simulated agent', outcome: 'answer', ringSeconds: answerMs / SECOND, greetingSeconds: 0, beep: false, press: [] };
+  }
 
   dial(request: DialRequest, listener: CallListener): Call {
-    const call = new SimulatedCall(this.clock, scriptFor(request.to, this.scripts), request, listener, () =>
-      this.#calls.delete(call),
-    );
+    return this.#place(scriptFor(request.to, this.scripts), request, listener);
+  }
+
+  /**
+   * The agent's phone, simulated whatever number or phone they have: it rings, the agent answers after
+   * `agentAnswerMs` and never hangs up by themselves. The call has no audio, so a bridge joins nothing.
+   */
+  dialAgent(request: AgentDialRequest, listener: CallListener): Call {
+    const { contactId, instanceId, from, callerIdName } = request;
+    const dial: DialRequest = {
+      contactId,
+      instanceId,
+      to: request.deskPhoneNumber ?? '',
+      from,
+      ...(callerIdName !== undefined && { callerIdName }),
+      answeringMachineDetection: { enabled: false, awaitPrompt: false },
+    };
+    return this.#place(this.#agentScript, dial, listener);
+  }
+
+  #place(script: CalleeScript, request: DialRequest, listener: CallListener): Call {
+    const call = new SimulatedCall(this.clock, script, request, listener, () => this.#calls.delete(call));
     this.#calls.add(call);
     call.start();
     return call;
@@ -115,6 +151,19 @@ class SimulatedCall implements Call {
    * contacts on it list no recordings, whatever the flow's recording behavior says.
    */
   record(): void {}
+
+  /** No audio to join: the bridge only silences what this call and the peer were playing. */
+  bridge(peer: Call): void {
+    this.stopPrompt();
+    if (peer instanceof SimulatedCall && peer !== this) peer.stopPrompt();
+  }
+
+  /** Cuts the prompt short without `promptFinished`, as a bridge does on every carrier. */
+  stopPrompt(): void {
+    if (this.#promptTimer === undefined) return;
+    this.#cancel(this.#promptTimer);
+    this.#promptTimer = undefined;
+  }
 
   hangUp(): void {
     if (this.#phase === 'ended') return;

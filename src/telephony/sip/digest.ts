@@ -257,3 +257,43 @@ export function authorize(challenge: DigestChallenge, credentials: DigestCredent
   if (challenge.userhash) parts.push('userhash=true');
   return `Digest ${parts.join(', ')}`;
 }
+
+/** The digest parameters of an `Authorization` header, as a registrar reads them (names lower-cased). */
+export interface DigestAnswer {
+  readonly username: string;
+  readonly realm: string;
+  readonly nonce: string;
+  readonly uri: string;
+  readonly response: string;
+  /** As named, or MD5 when absent (RFC 2617 §3.2.2). */
+  readonly algorithm: string;
+  readonly qop: string | null;
+  readonly nc: string | null;
+  readonly cnonce: string | null;
+  readonly opaque: string | null;
+}
+
+/** The Digest credentials in an `Authorization` value; null when there are none or they lack a required part. */
+export function parseCredentials(value: string): DigestAnswer | null {
+  const raw = lexChallenges(value)?.find((challenge) => challenge.scheme === 'digest');
+  if (raw === undefined) return null;
+  const get = (name: string): string | null => raw.params.get(name) ?? null;
+  const username = get('username');
+  const realm = get('realm');
+  const nonce = get('nonce');
+  const uri = get('uri');
+  const response = get('response');
+  if (username === null || realm === null || nonce === null || uri === null || response === null) return null;
+  return { username, realm, nonce, uri, response, algorithm: get('algorithm') ?? 'MD5', qop: get('qop'), nc: get('nc'), cnonce: get('cnonce'), opaque: get('opaque') };
+}
+
+/** RFC 7616 §3.4.1 with qop=auth, from a stored HA1 = H(username:realm:password): what the client must send. */
+export function expectedResponse(
+  algorithm: 'MD5' | 'SHA-256',
+  ha1: string,
+  answer: { readonly nonce: string; readonly nc: string; readonly cnonce: string; readonly uri: string },
+  method: string,
+): string {
+  const ha2 = hash(algorithm, `${method}:${answer.uri}`);
+  return hash(algorithm, `${ha1}:${answer.nonce}:${answer.nc}:${answer.cnonce}:auth:${ha2}`);
+}

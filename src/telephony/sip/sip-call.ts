@@ -1,14 +1,15 @@
 /**
- * One outbound call over a SIP trunk: the UAC side of RFC 3261 (INVITE, digest retry, redirects, CANCEL,
- * ACK, BYE both ways, forked answers), session timers (RFC 4028), in-dialog requests (re-INVITE and UPDATE
- * for hold, OPTIONS, INFO digits), and the call's RTP stream with its prompts, key presses and recording.
- * It reports to the Carrier port's listener exactly what the simulated network reports.
+ * One outbound call, over a SIP trunk or to an agent's registered phone: the UAC side of RFC 3261 (INVITE,
+ * digest retry, redirects, CANCEL, ACK, BYE both ways, forked answers), session timers (RFC 4028),
+ * in-dialog requests (re-INVITE and UPDATE for hold, OPTIONS, INFO digits), and the call's RTP stream
+ * with its prompts, key presses, recording and bridge to another call. It reports to the Carrier port's
+ * listener exactly what the simulated network reports.
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Metrics } from '../../shared/metrics.js';
-import type { AnswerInfo, Call, CallEndCause, CallListener, DialRequest, Prompt } from '../carrier.js';
+import type { AnswerInfo, Call, CallEndCause, CallListener, Prompt } from '../carrier.js';
 import type { MediaEngine, MediaStream, RemoteMedia } from '../media/media-engine.js';
 import { authorize, parseChallenge, type DigestChallenge } from './digest.js';
 import { header, headerParams, headerUri, parseUri, responseHeaders, tagOf, type OutgoingRequest, type OutgoingResponse, type SipRequest, type SipResponse } from './message.js';
@@ -16,7 +17,6 @@ import { endCauseForStatus } from './outcome.js';
 import { answerOffer, buildOffer, negotiateAnswer, parseSdp, SdpError } from './sdp.js';
 import type { ClientTransaction, TransactionLayer } from './transactions.js';
 import type { Peer, TransportName } from './transport.js';
-import type { SipTrunk } from './trunk.js';
 
 /** What every call on a carrier shares. */
 export interface SipCallContext {
@@ -40,6 +40,40 @@ export interface SipCallContext {
   readonly udpMtuBytes: number;
   /** The call is over and its Call-ID can be forgotten. */
   forget(callId: string): void;
+}
+
+/**
+ * Where a call goes and how it presents itself: a trunk and a number (`SipTrunk.destination`), or an
+ * agent's registered phone (`sip-carrier.ts`).
+ */
+export interface SipDestination {
+  /** For logs: the trunk's name, or the agent's phone. */
+  readonly name: string;
+  /** The INVITE's Request-URI. */
+  readonly requestUri: string;
+  /** Where the INVITE goes. */
+  readonly peer: Peer;
+  /**
+   * Requests in the dialog go to `peer` too, whatever the answer's Contact says: a phone's registration
+   * flow (the connection or address its REGISTER came from), which a phone behind NAT can be reached on.
+   */
+  readonly stickyPeer?: boolean;
+  /** The To header, without tag. */
+  readonly to: string;
+  /** The From header, without tag: our caller ID. */
+  readonly from: string;
+  /** Digest credentials for a challenge, if the far end may ask. */
+  readonly credentials: { readonly username: string; readonly password: string } | undefined;
+  /** Extra INVITE headers (P-Asserted-Identity). */
+  readonly identityHeaders: readonly [string, string][];
+  /** Route headers for requests outside the dialog (an outbound proxy). */
+  readonly routeHeaders: readonly [string, string][];
+}
+
+/** What a SipCall needs of the request that placed it. */
+export interface SipCallRequest {
+  readonly contactId: string;
+  readonly answeringMachineDetection?: { readonly enabled: boolean };
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
@@ -110,26 +144,32 @@ export class SipCall implements Call {
   #playing: { readonly token: number; readonly interruptible: boolean; streaming: boolean } | undefined;
   #recordings = 0;
   #recording = false;
+  /** The call our audio is bridged with, while both last. */
+  #bridged: SipCall | undefined;
 
   constructor(
     private readonly context: SipCallContext,
-    private readonly trunk: SipTrunk,
-    private readonly request: DialRequest,
+    private readonly destination: SipDestination,
+    private readonly request: SipCallRequest,
     private readonly listener: CallListener,
   ) {
-    this.#target = trunk.requestUri(request.to);
-    this.#peer = trunk.peer;
+    this.#target = destination.requestUri;
+    this.#peer = destination.peer;
     this.#askSessionExpires = context.sessionExpiresSeconds;
   }
 
   /** Opens the RTP stream, then sends the INVITE. */
   async start(): Promise<void> {
     try {
-      this.#stream = await this.context.media.open({
-        digit: (key) => this.#digit(key),
-        playFinished: (finished) => this.#playFinished(finished),
-        inactive: () => this.#rtpInactive(),
-      });
+      // Every leg of a contact shares an affinity, so a worker media engine puts them where a bridge can join them.
+      this.#stream = await this.context.media.open(
+        {
+          digit: (key) => this.#digit(key),
+          playFinished: (finished) => this.#playFinished(finished),
+          inactive: () => this.#rtpInactive(),
+        },
+        { affinity: this.request.contactId },
+      );
     } catch (error) {
       this.context.logger.error('no RTP port for the call', { contactId: this.request.contactId, error: String(error) });
       this.#end('carrier-error');
@@ -171,6 +211,29 @@ export class SipCall implements Call {
         .then((saved) => saved !== null && this.listener.recorded({ location: saved.path, ...saved }))
         .catch((error: unknown) => this.context.logger.warn('recording could not be saved', { contactId: this.request.contactId, error: String(error) }));
     }
+  }
+
+  /**
+   * Joins this call's media with `peer`'s (RTP relayed both ways by the media engine, key presses as RFC
+   * 4733 events) until either ends. What either was playing stops without a `promptFinished`: the bridge,
+   * not the prompt, decided. A peer of another carrier (the simulated network) has no media to join.
+   */
+  bridge(peer: Call): void {
+    this.#stopPromptSilently();
+    if (!(peer instanceof SipCall) || peer === this) {
+      this.context.logger.warn('a SIP call can only be bridged with another SIP call', { contactId: this.request.contactId });
+      return;
+    }
+    peer.#stopPromptSilently();
+    const stream = this.#stream;
+    const other = peer.#stream;
+    if (this.#phase !== 'answered' || peer.#phase !== 'answered' || stream === undefined || other === undefined) {
+      this.context.logger.warn('bridge of a call that is not answered ignored', { contactId: this.request.contactId });
+      return;
+    }
+    this.#bridged = peer;
+    peer.#bridged = this;
+    stream.bridge(other);
   }
 
   hangUp(): void {
@@ -236,12 +299,12 @@ export class SipCall implements Call {
     if (stream === undefined) return;
     const sdp = this.#currentOffer(stream);
     const headers: [string, string][] = [
-      ...this.#commonHeaders(this.#peer.transport, `<sip:${this.trunk.calleeUser(this.request.to)}@${this.trunk.domain}>`),
+      ...this.#commonHeaders(this.#peer.transport, this.destination.to),
       ['CSeq', `${this.#cseq} INVITE`],
       ['Contact', this.#contact(this.#peer.transport)],
       ['Allow', ALLOW],
       ['Supported', 'timer'],
-      ...this.trunk.callerIdHeaders(this.request.from),
+      ...this.destination.identityHeaders,
       ...(this.#askSessionExpires > 0
         ? ([
             ['Session-Expires', String(this.#askSessionExpires)],
@@ -293,7 +356,7 @@ export class SipCall implements Call {
   }
 
   #inviteFailed(reason: 'timeout' | 'unreachable'): void {
-    this.context.logger.warn('trunk did not answer the INVITE', { contactId: this.request.contactId, reason, trunk: this.trunk.name });
+    this.context.logger.warn('no answer to the INVITE', { contactId: this.request.contactId, reason, destination: this.destination.name });
     if (this.#phase === 'inviting') this.#end('carrier-error');
     else void this.#finish();
   }
@@ -328,7 +391,7 @@ export class SipCall implements Call {
     }
     this.#phase = 'answered';
     this.#startSessionTimer(response);
-    const info: AnswerInfo = this.request.answeringMachineDetection.enabled ? { amdStatus: 'AMD_UNRESOLVED' } : {};
+    const info: AnswerInfo = this.request.answeringMachineDetection?.enabled === true ? { amdStatus: 'AMD_UNRESOLVED' } : {};
     this.listener.answered(info);
   }
 
@@ -358,7 +421,7 @@ export class SipCall implements Call {
     }
     this.context.logger.info('call redirected', { contactId: this.request.contactId, status: response.status });
     this.#target = uri;
-    this.#peer = this.context.peerFor(uri, this.trunk.peer);
+    this.#peer = this.context.peerFor(uri, this.destination.peer);
     this.#cseq++;
     this.#provisional = false;
     this.#sendInvite();
@@ -366,7 +429,7 @@ export class SipCall implements Call {
   }
 
   #retryWithCredentials(response: SipResponse): boolean {
-    const credentials = this.trunk.credentials;
+    const credentials = this.destination.credentials;
     if (credentials === undefined) return false;
     const proxy = response.status === 407;
     const value = header(response, proxy ? 'proxy-authenticate' : 'www-authenticate');
@@ -385,7 +448,7 @@ export class SipCall implements Call {
   }
 
   #authorization(challenge: DigestChallenge, method: string, uri: string): string {
-    const { username, password } = this.trunk.credentials!;
+    const { username, password } = this.destination.credentials!;
     // The nonce count counts requests per nonce (RFC 7616 §3.4): a new nonce starts again at 1.
     const nc = (this.#nonceCounts.get(challenge.nonce) ?? 0) + 1;
     this.#nonceCounts.set(challenge.nonce, nc);
@@ -418,7 +481,8 @@ export class SipCall implements Call {
     const first = routeSet[0];
     const next = first !== undefined && headerParams(first).has('lr') ? headerUri(first) : remoteTarget;
     const allowsUpdate = (response.headers.get('allow') ?? []).some((method) => method.toUpperCase() === 'UPDATE');
-    return { remoteTag, remoteTarget, routeSet, to: header(response, 'to') ?? '', peer: this.context.peerFor(next, peer), allowsUpdate };
+    const dialogPeer = this.destination.stickyPeer === true && routeSet.length === 0 ? this.destination.peer : this.context.peerFor(next, peer);
+    return { remoteTag, remoteTarget, routeSet, to: header(response, 'to') ?? '', peer: dialogPeer, allowsUpdate };
   }
 
   #sendAck(dialog: Dialog, response: SipResponse): void {
@@ -442,7 +506,7 @@ export class SipCall implements Call {
     const bye: OutgoingRequest = { method: 'BYE', uri: dialog.remoteTarget, headers: [...this.#inDialogHeaders(dialog), ['CSeq', `${++this.#cseq} BYE`]] };
     this.context.layer.request(bye, dialog.peer, {
       response: (response) => {
-        if ((response.status === 401 || response.status === 407) && this.trunk.credentials !== undefined) {
+        if ((response.status === 401 || response.status === 407) && this.destination.credentials !== undefined) {
           const challenge = parseChallenge(header(response, response.status === 407 ? 'proxy-authenticate' : 'www-authenticate') ?? '');
           if (challenge === null) return;
           const name = response.status === 407 ? 'Proxy-Authorization' : 'Authorization';
@@ -600,6 +664,13 @@ export class SipCall implements Call {
     else this.#playFinished(playing.token);
   }
 
+  /** Forgets the prompt playing, so the end its stream reports for it is not passed on, and stops it. */
+  #stopPromptSilently(): void {
+    const playing = this.#playing;
+    this.#playing = undefined;
+    if (playing?.streaming === true) this.#stream?.stopPlaying();
+  }
+
   #playFinished(finished: number): void {
     if (this.#playing?.token !== finished || this.#phase !== 'answered') return;
     this.#playing = undefined;
@@ -627,6 +698,10 @@ export class SipCall implements Call {
     if (this.#phase === 'ended') return;
     this.#phase = 'ended';
     if (this.#sessionTimer !== undefined) this.context.clock.clearTimer(this.#sessionTimer);
+    // Closing the stream ends its bridge in the media engine; the other call goes back to its own audio.
+    const bridged = this.#bridged;
+    this.#bridged = undefined;
+    if (bridged !== undefined && bridged.#bridged === this) bridged.#bridged = undefined;
     // Late retransmissions need no call: the transaction layer answers requests it has answered and
     // hands responses to the transaction's own handlers.
     this.context.forget(this.callId);
@@ -649,10 +724,10 @@ export class SipCall implements Call {
     return [
       ['Via', this.#via(transport)],
       ['Max-Forwards', '70'],
-      ['From', `${this.trunk.fromHeader(this.request.from, this.request.callerIdName)};tag=${this.#fromTag}`],
+      ['From', `${this.destination.from};tag=${this.#fromTag}`],
       ['To', to],
       ['Call-ID', this.callId],
-      ...this.trunk.routeHeaders(),
+      ...this.destination.routeHeaders,
       ['User-Agent', this.context.userAgent],
     ];
   }
@@ -667,7 +742,7 @@ export class SipCall implements Call {
     return [
       ['Via', this.#via(dialog.peer.transport)],
       ['Max-Forwards', '70'],
-      ['From', `${this.trunk.fromHeader(this.request.from, this.request.callerIdName)};tag=${this.#fromTag}`],
+      ['From', `${this.destination.from};tag=${this.#fromTag}`],
       ['To', dialog.to],
       ['Call-ID', this.callId],
       ...dialog.routeSet.map((route): [string, string] => ['Route', route]),

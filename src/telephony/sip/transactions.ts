@@ -33,8 +33,8 @@ export interface ClientTransactionHandlers {
 /** Answers a request: provisional responses first if any, then one final response. */
 export type Reply = (response: OutgoingResponse) => void;
 
-/** Receives each request that is not a retransmission. */
-export type ServerRequestHandler = (request: SipRequest, reply: Reply) => void;
+/** Receives each request that is not a retransmission, with where it came from (a registrar keeps that). */
+export type ServerRequestHandler = (request: SipRequest, reply: Reply, source: Peer) => void;
 
 /** Header list for an outgoing request: must start with the Via that carries this transaction's branch. */
 export function branchOf(request: OutgoingRequest): string {
@@ -108,7 +108,7 @@ export class TransactionLayer {
       if (response.status < 200 || message.method === 'ACK') return;
       this.#remember(key, data, replyTo);
       if (message.method === 'INVITE' && response.status < 300) this.#retransmitUntilAck(message, data, replyTo);
-    });
+    }, source);
   }
 
   /** Fails the transactions waiting on a peer the transport found unreachable. */

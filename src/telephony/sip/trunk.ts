@@ -2,6 +2,8 @@
  * A SIP trunk as calls see it: where INVITEs go (the trunk, or its outbound proxy), how the callee and the
  * caller ID are written, and the digest credentials the trunk may ask for.
  */
+import type { DialRequest } from '../carrier.js';
+import type { SipDestination } from './sip-call.js';
 import type { Peer, TransportName } from './transport.js';
 
 export interface TrunkConfig {
@@ -47,6 +49,20 @@ export class SipTrunk {
     return username !== undefined && password !== undefined ? { username, password } : undefined;
   }
 
+  /** Where a call to `request.to` on this trunk goes, and the caller ID it presents. */
+  destination(request: Pick<DialRequest, 'to' | 'from' | 'callerIdName'>): SipDestination {
+    return {
+      name: this.name,
+      requestUri: this.requestUri(request.to),
+      peer: this.peer,
+      to: `<sip:${this.calleeUser(request.to)}@${this.domain}>`,
+      from: this.fromHeader(request.from, request.callerIdName),
+      credentials: this.credentials,
+      identityHeaders: this.callerIdHeaders(request.from),
+      routeHeaders: this.routeHeaders(),
+    };
+  }
+
   calleeUser(number: string): string {
     return this.config.numberFormat === 'digits' ? number.replace(/^\+/, '') : number;
   }
@@ -77,6 +93,11 @@ export class SipTrunk {
 
 function bracket(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** A name-addr with an optional display name: `"Name" <uri>`, or `<uri>`. */
+export function nameAddr(displayName: string | undefined, uri: string): string {
+  return displayName !== undefined && displayName !== '' ? `${quote(displayName)} <${uri}>` : `<${uri}>`;
 }
 
 function quote(name: string): string {

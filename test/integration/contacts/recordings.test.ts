@@ -22,7 +22,7 @@ import { flowOf, recordBehavior, say } from '../../helpers/flow-fixtures.js';
 import { DEMO, LOCAL_CREDENTIALS, REGION, startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { runRecordingsGet } from '../../../src/cli/client-commands.js';
 import type { Clock } from '../../../src/shared/clock.js';
-import type { Call, CallListener, Carrier, DialRequest, SavedRecording } from '../../../src/telephony/carrier.js';
+import type { AgentDialRequest, Call, CallListener, Carrier, DialRequest, SavedRecording } from '../../../src/telephony/carrier.js';
 import type { CalleeScript } from '../../../src/telephony/sim/callee-script.js';
 import { SimulatedNetwork } from '../../../src/telephony/sim/simulated-network.js';
 
@@ -106,7 +106,12 @@ class RecordingCarrier implements Carrier {
         call.hangUp();
         saveLater();
       },
+      bridge: (peer) => call.bridge(peer),
     };
+  }
+
+  dialAgent(request: AgentDialRequest, listener: CallListener): Call {
+    return this.#network.dialAgent(request, listener);
   }
 
   close(): Promise<void> {

@@ -24,7 +24,7 @@ const idsOf = (body: SearchBody): string[] => body.Contacts.map((c) => c.Id);
 /** Keeps every answered call open; a contact started with the attribute `enqueue` = `yes` goes to the demo queue. */
 const queueWhenAsked: FlowRunner = {
   start(contact, controls) {
-    if (contact.attributes.enqueue === 'yes') void controls.queue(DEMO.queueId);
+    if (contact.attributes.enqueue === 'yes') void controls.queue(DEMO.queueId, {});
     return { digits: () => {}, promptFinished: () => {}, attributesChanged: () => {}, ended: () => {} };
   },
 };

@@ -22,15 +22,19 @@ const EVENT_KEYS = '0123456789*#ABCD';
 const LOAD_OPTIONS: Record<string, Parameters<typeof startSipp>[0]> = {
   'redirect.xml': { scenario: 'redirect.xml', keys: { redirect_port: '5999' } },
   'answer-rtp-sink.xml': { scenario: 'answer-rtp-sink.xml', keys: { rtp_port: '5998' } },
+  'agent-phone.xml': { scenario: 'agent-phone.xml', keys: { rtp_port: '5998' } },
 };
-/** UAC scenarios, which need a far end: run below against SIPp's built-in UAS. */
-const UAC_SCENARIOS = new Set(['bench-uac.xml']);
+/**
+ * UAC scenarios, which need a far end: bench-uac.xml runs below against SIPp's built-in UAS; the agent's
+ * phone (agent-register.xml) against outdial's registrar in sip-agents.test.ts.
+ */
+const UAC_SCENARIOS = new Set(['bench-uac.xml', 'agent-register.xml']);
 
 describe('SIPp scenarios', () => {
   const files = readdirSync(SIPP_FIXTURES).filter((file) => file.endsWith('.xml'));
 
   it('has the scenarios the SIP tests use', () => {
-    for (const name of ['answer-dtmf', 'answer-hold', 'auth-401', 'auth-407', 'busy', 'callee-hangup', 'decline', 'early-media', 'forked', 'info-dtmf', 'no-answer', 'not-found', 'options-in-dialog', 'redirect', 'reinvite-hold', 'server-error', 'session-timer', 'silent', 'unavailable', 'bench-uac']) {
+    for (const name of ['agent-phone', 'agent-register', 'answer-dtmf', 'answer-hold', 'auth-401', 'auth-407', 'busy', 'callee-hangup', 'decline', 'early-media', 'forked', 'info-dtmf', 'no-answer', 'not-found', 'options-in-dialog', 'redirect', 'reinvite-hold', 'server-error', 'session-timer', 'silent', 'unavailable', 'bench-uac']) {
       assert.ok(files.includes(`${name}.xml`), name);
     }
   });

@@ -12,6 +12,14 @@ describe('arns', () => {
     assert.equal(arns.queue(CTX, INSTANCE_ID, 'q-1'), `arn:aws:connect:us-west-2:123456789012:instance/${INSTANCE_ID}/queue/q-1`);
     assert.equal(arns.phoneNumber(CTX, 'p-1'), 'arn:aws:connect:us-west-2:123456789012:phone-number/p-1');
   });
+
+  it('builds agent-side ARNs as Connect names them: agent, routing-profile, agent-state', () => {
+    const instance = `arn:aws:connect:us-west-2:123456789012:instance/${INSTANCE_ID}`;
+    assert.equal(arns.user(CTX, INSTANCE_ID, 'u-1'), `${instance}/agent/u-1`);
+    assert.equal(arns.routingProfile(CTX, INSTANCE_ID, 'r-1'), `${instance}/routing-profile/r-1`);
+    assert.equal(arns.agentStatus(CTX, INSTANCE_ID, 's-1'), `${instance}/agent-state/s-1`);
+    assert.equal(resourceIdFrom(arns.user(CTX, INSTANCE_ID, 'u-1')), 'u-1');
+  });
 });
 
 describe('instanceIdFrom', () => {

@@ -45,6 +45,10 @@ function contact(patch: Partial<ContactRecord> = {}): ContactRecord {
     disconnectedAt: null,
     lastUpdatedAt: T0,
     disconnectReason: null,
+    agentId: null,
+    agentConnectedAt: null,
+    acwStartedAt: null,
+    acwEndedAt: null,
     revision: 1,
     ...patch,
   };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { Call, CallListener, Carrier, DialRequest } from '../../../src/telephony/carrier.js';
+import type { AgentDialRequest, Call, CallListener, Carrier, DialRequest } from '../../../src/telephony/carrier.js';
 import { RoutingCarrier, type CarrierRoute } from '../../../src/telephony/routing-carrier.js';
 
 const INSTANCE_A = '11111111-1111-4111-8111-111111111111';
@@ -10,11 +10,17 @@ const INSTANCE_B = '22222222-2222-4222-8222-222222222222';
 /** A Carrier that records what it is asked to dial and how often it is closed. */
 class FakeCarrier implements Carrier {
   readonly dialed: DialRequest[] = [];
+  readonly agents: AgentDialRequest[] = [];
   closes = 0;
 
   dial(request: DialRequest, _listener: CallListener): Call {
     this.dialed.push(request);
-    return { play: () => {}, record: () => {}, hangUp: () => {} };
+    return NO_CALL;
+  }
+
+  dialAgent(request: AgentDialRequest, _listener: CallListener): Call {
+    this.agents.push(request);
+    return NO_CALL;
   }
 
   close(): Promise<void> {
@@ -22,6 +28,8 @@ class FakeCarrier implements Carrier {
     return Promise.resolve();
   }
 }
+
+const NO_CALL: Call = { play: () => {}, record: () => {}, hangUp: () => {}, bridge: () => {} };
 
 const SILENT: CallListener = {
   ringing: () => {},
@@ -218,8 +226,9 @@ describe('RoutingCarrier', () => {
       const sim: Carrier = {
         dial: (_request, listener) => {
           given = listener;
-          return { play: () => {}, record: () => {}, hangUp: () => {} };
+          return NO_CALL;
         },
+        dialAgent: () => NO_CALL,
         close: () => Promise.resolve(),
       };
       const routing = new RoutingCarrier(new Map([['sim', sim]]), [], 'sim');
@@ -272,6 +281,59 @@ describe('RoutingCarrier', () => {
 
       assert.equal(sim.closes, 1);
       assert.equal(sip.closes, 1);
+    });
+  });
+
+  describe('dialAgent', () => {
+    function agent(deskPhoneNumber?: string, instanceId = INSTANCE_A): AgentDialRequest {
+      return { contactId: 'contact-1', instanceId, userId: 'user-1', username: 'alice', from: '+12065550100', ...(deskPhoneNumber !== undefined && { deskPhoneNumber }) };
+    }
+
+    /** Registered phones for the users listed. */
+    function phones(registered: string[]) {
+      const dialed: AgentDialRequest[] = [];
+      return {
+        dialed,
+        registered: (userId: string) => registered.includes(userId),
+        dialAgent: (request: AgentDialRequest) => {
+          dialed.push(request);
+          return NO_CALL;
+        },
+      };
+    }
+
+    it("rings the agent's registered phone whatever the routes say", () => {
+      const carriers = { sim: new FakeCarrier(), 'trunk-a': new FakeCarrier() };
+      const registered = phones(['user-1']);
+      const routing = new RoutingCarrier(new Map<string, Carrier>(Object.entries(carriers)), [{ match: '+44*', carrier: 'trunk-a' }], 'sim', registered);
+
+      routing.dialAgent(agent('+442071838750'), SILENT);
+
+      assert.equal(registered.dialed.length, 1);
+      assert.equal(carriers.sim.agents.length + carriers['trunk-a'].agents.length, 0);
+    });
+
+    it('sends an agent without a registered phone to the carrier their desk phone number routes to', () => {
+      const carriers = { sim: new FakeCarrier(), 'trunk-a': new FakeCarrier() };
+      const routing = new RoutingCarrier(new Map<string, Carrier>(Object.entries(carriers)), [{ match: '+44*', carrier: 'trunk-a' }], 'sim', phones(['someone-else']));
+      const uk = agent('+442071838750');
+      const us = agent('+12065550142');
+
+      routing.dialAgent(uk, SILENT);
+      routing.dialAgent(us, SILENT);
+
+      assert.deepEqual(carriers['trunk-a'].agents, [uk]);
+      assert.deepEqual(carriers.sim.agents, [us]);
+    });
+
+    it('sends an agent with neither to the default carrier, honouring instance routes', () => {
+      const { routing, carriers } = router([{ instance: INSTANCE_B, carrier: 'trunk-b' }], 'trunk-a');
+
+      routing.dialAgent(agent(), SILENT);
+      routing.dialAgent(agent(undefined, INSTANCE_B), SILENT);
+
+      assert.equal(carriers['trunk-a'].agents.length, 1);
+      assert.equal(carriers['trunk-b'].agents.length, 1);
     });
   });
 });

@@ -668,3 +668,72 @@ describe('SimulatedNetwork', () => {
     assert.equal(clock.pendingTimers, 0);
   });
 });
+
+describe('SimulatedNetwork agents', () => {
+  function dialAgent(options: { agentAnswerMs?: number; deskPhoneNumber?: string } = {}) {
+    const clock = new VirtualClock(0);
+    // A script that would hang up or press keys must not apply to agents, whatever number they have.
+    const scripts = [script({ match: '+*', outcome: 'busy', ringSeconds: 0 })];
+    const network = new SimulatedNetwork(clock, scripts, options.agentAnswerMs !== undefined ? { agentAnswerMs: options.agentAnswerMs } : {});
+    const listener = new RecordingListener(clock);
+    const call = network.dialAgent(
+      { contactId: 'contact-1', instanceId: 'instance-1', userId: 'user-1', username: 'alice', from: '+12065550123', ...(options.deskPhoneNumber !== undefined && { deskPhoneNumber: options.deskPhoneNumber }) },
+      listener,
+    );
+    return { clock, network, listener, call };
+  }
+
+  it('rings, answers after a second of clock time, and stays on the line', () => {
+    const { clock, listener, network } = dialAgent({ deskPhoneNumber: '+12065550103' });
+
+    clock.advance(HOUR);
+
+    assert.deepEqual(listener.events, ['0 ringing', '1000 answered (no AMD status)']);
+    assert.equal(network.activeCalls, 1);
+  });
+
+  it('answers after the configured delay', () => {
+    const { clock, listener } = dialAgent({ agentAnswerMs: 250 });
+
+    clock.advance(1000);
+
+    assert.deepEqual(listener.events, ['0 ringing', '250 answered (no AMD status)']);
+  });
+
+  it('refuses a negative delay', () => {
+    assert.throws(() => new SimulatedNetwork(new VirtualClock(0), [], { agentAnswerMs: -1 }), RangeError);
+  });
+
+  it('bridge stops the prompts of both calls without promptFinished; later prompts play', () => {
+    const clock = new VirtualClock(0);
+    const network = new SimulatedNetwork(clock, DEMO_CALLEE_SCRIPTS);
+    const customer = new RecordingListener(clock);
+    const agent = new RecordingListener(clock);
+    const customerCall = network.dial({ contactId: 'c', instanceId: 'i', to: '+12065550100', from: '+12065550199', answeringMachineDetection: NO_AMD }, customer);
+    const agentCall = network.dialAgent({ contactId: 'c', instanceId: 'i', userId: 'u', username: 'alice', from: '+12065550100' }, agent);
+    clock.advance(2000);
+    customerCall.play(promptOf(10));
+    agentCall.play(promptOf(10));
+
+    clock.advance(1000);
+    customerCall.bridge(agentCall);
+    clock.advance(HOUR);
+
+    assert.ok(!customer.events.some((e) => e.endsWith('promptFinished')));
+    assert.ok(!agent.events.some((e) => e.endsWith('promptFinished')));
+    customerCall.play(promptOf(1));
+    clock.advance(500);
+    assert.equal(customer.events.at(-1), `${clock.now()} promptFinished`);
+  });
+
+  it('hangs up without an ended event, like any call', () => {
+    const { clock, listener, call, network } = dialAgent();
+    clock.advance(2000);
+
+    call.hangUp();
+    clock.advance(HOUR);
+
+    assert.deepEqual(listener.events, ['0 ringing', '1000 answered (no AMD status)']);
+    assert.equal(network.activeCalls, 0);
+  });
+});

@@ -11,7 +11,7 @@ import { VirtualClock } from '../../../../src/shared/clock.js';
 import { silentLogger } from '../../../../src/shared/logger.js';
 import { noMetrics } from '../../../../src/shared/metrics.js';
 import type { CallEndCause, CallListener, Prompt } from '../../../../src/telephony/carrier.js';
-import type { MediaEngine, MediaEngineStats, MediaStream, MediaStreamListener, RecordingResult, RemoteMedia } from '../../../../src/telephony/media/media-engine.js';
+import type { MediaEngine, MediaEngineStats, MediaStream, MediaStreamListener, MediaStreamOptions, RecordingResult, RemoteMedia } from '../../../../src/telephony/media/media-engine.js';
 import { authorize, parseChallenge } from '../../../../src/telephony/sip/digest.js';
 import {
   header,
@@ -100,6 +100,10 @@ class FakeStream implements MediaStream {
     this.log.push('media.stopPlaying');
   }
 
+  bridge(peer: MediaStream | null): void {
+    this.log.push(`media.bridge ${peer === null ? 'none' : 'peer'}`);
+  }
+
   startRecording(path: string): void {
     this.recordingPath = path;
     this.log.push(`media.startRecording ${path}`);
@@ -127,7 +131,10 @@ class FakeMedia implements MediaEngine {
 
   constructor(private readonly log: string[]) {}
 
-  open(listener: MediaStreamListener): Promise<MediaStream> {
+  readonly affinities: (string | undefined)[] = [];
+
+  open(listener: MediaStreamListener, options?: MediaStreamOptions): Promise<MediaStream> {
+    this.affinities.push(options?.affinity);
     this.listener = listener;
     this.stream = new FakeStream(this.log);
     this.log.push('media.open');
@@ -232,12 +239,8 @@ function harness(options: HarnessOptions = {}) {
   };
   const config: TrunkConfig = options.credentials === true ? { ...TRUNK_CONFIG, username: 'outdial', password: 'secret' } : TRUNK_CONFIG;
   const trunk = new SipTrunk(config, TRUNK);
-  const call = new SipCall(
-    context,
-    trunk,
-    { contactId: 'contact-1', instanceId: 'instance-1', to: TO, from: '+15550001111', answeringMachineDetection: { enabled: false, awaitPrompt: false } },
-    listener,
-  );
+  const placed = { contactId: 'contact-1', instanceId: 'instance-1', to: TO, from: '+15550001111', answeringMachineDetection: { enabled: false, awaitPrompt: false } };
+  const call = new SipCall(context, trunk.destination(placed), placed, listener);
   layer.onRequest((request, reply) => {
     if (header(request, 'call-id') === call.callId) return call.receive(request, reply);
     reply({ status: 481, reason: 'Call/Transaction Does Not Exist', headers: responseHeaders(request, 'x') });
@@ -1135,5 +1138,47 @@ describe('SipCall: media', () => {
     h.call.hangUp();
     await settle();
     assert.deepEqual(h.events(), ['ringing', 'answered {}']);
+  });
+});
+
+describe('SipCall: bridge', () => {
+  it("opens its stream with the contact's affinity, so a worker engine keeps a contact's legs together", async () => {
+    const h = harness();
+    await h.dial();
+    assert.deepEqual(h.media.affinities, ['contact-1']);
+  });
+
+  it("joins both answered calls' streams and stops their prompts without promptFinished", async () => {
+    const customer = harness();
+    const agent = harness();
+    await customer.answered();
+    await agent.answered();
+    customer.call.play({ text: 'Please hold' });
+    agent.call.play({ text: 'Incoming call' });
+    await settle();
+    const tokens = [stream(customer).played[0]!.token, stream(agent).played[0]!.token];
+    const start = [customer.log.length, agent.log.length];
+
+    customer.call.bridge(agent.call);
+    mediaListener(customer).playFinished(tokens[0]!);
+    mediaListener(agent).playFinished(tokens[1]!);
+
+    assert.deepEqual(customer.log.slice(start[0]), ['media.stopPlaying', 'media.bridge peer']);
+    assert.deepEqual(agent.log.slice(start[1]), ['media.stopPlaying']);
+    // Keys still reach each call's own listener.
+    mediaListener(customer).digit('5');
+    assert.equal(customer.events().at(-1), 'digits 5');
+  });
+
+  it('does not bridge a call that is not answered, nor a call of another carrier', async () => {
+    const customer = harness();
+    const agent = harness();
+    await customer.answered();
+    await agent.dial();
+
+    customer.call.bridge(agent.call);
+    customer.call.bridge({ play: () => {}, record: () => {}, hangUp: () => {}, bridge: () => {} });
+
+    assert.ok(!customer.log.includes('media.bridge peer'));
   });
 });
