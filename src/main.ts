@@ -203,6 +203,7 @@ export async function createOutdial(config: Config, options: OutdialOptions = {}
   const sip = built.sip;
   if (sip !== undefined) metrics.media(() => sip.mediaStats());
   metrics.contactsByState(() => store.contacts.countByState(config.nodeId));
+  metrics.agentsByActivity(() => store.agents.countByActivity());
   metrics.pendingDeliveries(() => store.events.countDeliveries());
 
   const rateLimit = config.rateLimit;

@@ -37,6 +37,7 @@ export class PrometheusMetrics implements Metrics {
   readonly #requestLabels = new Map<string, { operation: { operation: string }; byOutcome: Map<string, { operation: string; outcome: string }> }>();
 
   #contactsByState: Reader<Promise<Record<string, number>>>;
+  #agentsByActivity: Reader<Promise<Record<string, number>>>;
   #liveCalls: Reader<number>;
   #sipRegistrations: Reader<number>;
   #pendingDeliveries: Reader<Promise<Record<string, number>>>;
@@ -103,10 +104,22 @@ export class PrometheusMetrics implements Metrics {
       }
     };
     const readContacts = read(() => this.#contactsByState);
+    const readAgents = read(() => this.#agentsByActivity);
     const readLive = read(() => this.#liveCalls);
     const readRegistrations = read(() => this.#sipRegistrations);
     const readPending = read(() => this.#pendingDeliveries);
     const readMedia = read(() => this.#media);
+    new Gauge({
+      name: `${PREFIX}agents`,
+      help: 'Agents by activity (offline, idle, offered, connecting, on-contact, acw, missed), at scrape time.',
+      labelNames: ['activity'],
+      registers,
+      async collect() {
+        this.reset();
+        const counts = await readAgents();
+        for (const [activity, n] of Object.entries(counts ?? {})) this.set({ activity }, n);
+      },
+    });
     new Gauge({
       name: `${PREFIX}contacts`,
       help: 'Contacts in the store by live state, at scrape time.',
@@ -215,6 +228,10 @@ export class PrometheusMetrics implements Metrics {
 
   contactsByState(read: () => Promise<Record<string, number>>): void {
     this.#contactsByState = read;
+  }
+
+  agentsByActivity(read: () => Promise<Record<string, number>>): void {
+    this.#agentsByActivity = read;
   }
 
   liveCalls(read: () => number): void {

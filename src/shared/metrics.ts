@@ -17,6 +17,8 @@ export interface Metrics {
   dialOutcome(outcome: DialOutcome): void;
   /** Contacts in the store by state (live states only), sampled at scrape time. */
   contactsByState(read: () => Promise<Record<string, number>>): void;
+  /** Agents by activity (idle, offered, …; `offline` for idle agents in an OFFLINE status), sampled at scrape time. */
+  agentsByActivity(read: () => Promise<Record<string, number>>): void;
   /** Calls in progress on this node, sampled at scrape time. */
   liveCalls(read: () => number): void;
   /** One delivery attempt to sink `sink` (its name); `lagSeconds` is from the event's commit to this attempt's end. */
@@ -47,6 +49,7 @@ export const noMetrics: Metrics = {
   contactState: () => {},
   dialOutcome: () => {},
   contactsByState: () => {},
+  agentsByActivity: () => {},
   liveCalls: () => {},
   delivery: () => {},
   pendingDeliveries: () => {},

@@ -651,6 +651,11 @@ export interface AgentRepository {
   recentContacts(userId: string, limit: number): Promise<ContactRecord[]>;
   /** Agents holding a contact that has ended (its node restarted, or its end was not applied to the agent). */
   listHoldingEndedContacts(): Promise<AgentRecord[]>;
+  /**
+   * Agents of every instance by activity, every activity present (0 when none); idle agents in an OFFLINE
+   * status count as `offline`.
+   */
+  countByActivity(): Promise<Record<AgentActivity | 'offline', number>>;
   /** Instances with contacts placed by `nodeId` waiting in a queue. */
   instancesWithWaitingContacts(nodeId: string): Promise<string[]>;
 }

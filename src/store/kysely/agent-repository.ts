@@ -220,6 +220,21 @@ export function agentRepository(db: Kysely<Database>, writes: WriteBatcher): Age
       return rows.map(agentFromRow);
     },
 
+    async countByActivity() {
+      const rows = await db
+        .selectFrom('agents as a')
+        .innerJoin('agent_statuses as s', 's.id', 'a.status_id')
+        .select((eb) => [
+          sql<string>`CASE WHEN a.activity = 'idle' AND s.type = 'OFFLINE' THEN 'offline' ELSE a.activity END`.as('activity'),
+          eb.fn.countAll<number>().as('n'),
+        ])
+        .groupBy(sql`1`)
+        .execute();
+      const counts = { offline: 0, idle: 0, offered: 0, connecting: 0, 'on-contact': 0, acw: 0, missed: 0 };
+      for (const r of rows) counts[r.activity as keyof typeof counts] = Number(r.n);
+      return counts;
+    },
+
     async instancesWithWaitingContacts(nodeId) {
       const rows = await db
         .selectFrom('contacts')

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { describeContact, label, ok, ops, startCall } from '../../helpers/connect.js';
 import { flowOf, queueFlow, say } from '../../helpers/flow-fixtures.js';
+import { parsePrometheus, sampleValue } from '../../helpers/prometheus.js';
 import { DEMO, startTestApp, type ApiRequest, type TestApp } from '../../helpers/test-app.js';
 import type { Clock } from '../../../src/shared/clock.js';
 import type { AgentDialRequest, Call, CallListener, Carrier, DialRequest } from '../../../src/telephony/carrier.js';
@@ -170,6 +171,10 @@ describe('routing queued contacts to agents', () => {
     assert.equal(offered.contact?.state, 'incoming');
     assert.equal(offered.contact?.customerNumber, CUSTOMER);
     assert.equal(offered.contact?.queue?.id, DEMO.queueId);
+
+    const scraped = parsePrometheus((await app.unsigned({ method: 'GET', path: '/metrics' })).text);
+    assert.equal(sampleValue(scraped, 'outdial_agents', { activity: 'offered' }), 1);
+    assert.equal(sampleValue(scraped, 'outdial_agents', { activity: 'idle' }), 0);
 
     const incoming = ok(await app.request(req.currentUserData({ Agents: [DEMO.agentUserId] }))).UserDataList;
     assert.equal(incoming[0].Contacts[0].AgentContactState, 'INCOMING');
@@ -340,6 +345,29 @@ describe('routing queued contacts to agents', () => {
     assert.equal(waiting.contact, null);
     await app.advance(30_000);
     assert.equal((await view(user)).contact?.contactId, inLate, 'offered once it has waited its delay');
+  });
+
+  it('holds contacts of a queue outside its hours of operation until it opens', async () => {
+    await start();
+    const at = new Date(app.clock.now());
+    const day = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'][at.getUTCDay()];
+    // Opens ten minutes from now (the virtual clock starts on the hour), for ten minutes.
+    const hours = ok(
+      await app.request(
+        ops.createHoursOfOperation(I, {
+          Name: 'later',
+          Config: [{ Day: day, StartTime: { Hours: at.getUTCHours(), Minutes: 10 }, EndTime: { Hours: at.getUTCHours(), Minutes: 20 } }],
+        }),
+      ),
+    ).HoursOfOperationId as string;
+    const closed = ok(await app.request(req.createQueue('closed for now', { HoursOfOperationId: hours }))).QueueId as string;
+    const user = await agent('patient', await profile('closed queue', [{ id: closed }]));
+    await available(user);
+    const contactId = await queuedCall(closed);
+    await app.advance(60_000);
+    assert.equal((await view(user)).contact, null, 'not offered while the queue is closed');
+    await app.advance(9 * 60_000);
+    assert.equal((await view(user)).contact?.contactId, contactId, 'offered once it opens');
   });
 
   it('an unanswered offer is missed after the offer timeout and the contact goes to the next agent', async () => {
