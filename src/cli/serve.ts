@@ -26,7 +26,8 @@ export async function runServe(flags: ConfigFlags): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
   const url = await outdial.listen();
   const hint = config.demo
-    ? ` · demo call: aws connect start-outbound-voice-contact --endpoint-url ${url} --instance-id ${DEMO.instanceId} --contact-flow-id ${DEMO.flowId} --queue-id ${DEMO.queueId} --destination-phone-number +12065550100`
+    ? ` · demo call: aws connect start-outbound-voice-contact --endpoint-url ${url} --instance-id ${DEMO.instanceId} --contact-flow-id ${DEMO.flowId} --queue-id ${DEMO.queueId} --destination-phone-number +12065550100` +
+      ` · agent console: ${url}/console/ (${DEMO.agentUsername} / ${DEMO.agentPassword})`
     : '';
   const keys = config.usingLocalCredentials
     ? ` (local keys: AWS_ACCESS_KEY_ID=${config.credentials[0]?.accessKeyId} AWS_SECRET_ACCESS_KEY=${config.credentials[0]?.secretAccessKey})`

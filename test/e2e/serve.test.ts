@@ -68,6 +68,7 @@ describe('outdial serve', () => {
     assert.equal(lines.length, 1, server.stdout);
     assert.ok(lines[0]?.startsWith(`outdial listening on ${server.url} `), lines[0]);
     assert.match(lines[0] ?? '', /AWS_ACCESS_KEY_ID=AKIDOUTDIALLOCAL/);
+    assert.ok(lines[0]?.includes(`agent console: ${server.url}/console/ (agent / Agent-Demo-1)`), lines[0]);
   });
 
   it('answers GET /health with 200', async () => {
