@@ -112,16 +112,27 @@ export class ConsoleAuth {
     const failures = await this.#store.consoleSessions.getFailures([userKey, addressKey]);
     const lockedUntil = Math.max(0, ...failures.map((f) => f.lockedUntil ?? 0));
     if (lockedUntil > now) return { ok: false, reason: 'locked', retryAfterMs: lockedUntil - now };
+    // Each attempt counts as a failure before the (slow) password check, and a success takes its count back.
+    // Past the limit, only the one attempt that follows the count seen above goes on: parallel guesses
+    // cannot all slip in while the first of them is still being checked.
+    const before = (key: string) => failures.find((f) => f.key === key)?.failures ?? 0;
+    const userCount = await this.#count(userKey, this.policy.maxUserFailures, now);
+    const addressCount = await this.#count(addressKey, this.policy.maxAddressFailures, now);
+    const racing = (key: string, count: number, max: number) => count > max && count !== before(key) + 1;
+    if (racing(userKey, userCount, this.policy.maxUserFailures) || racing(addressKey, addressCount, this.policy.maxAddressFailures)) {
+      const locks = await this.#store.consoleSessions.getFailures([userKey, addressKey]);
+      const until = Math.max(now + 1, ...locks.map((f) => f.lockedUntil ?? 0));
+      return { ok: false, reason: 'locked', retryAfterMs: until - now };
+    }
 
     const user = instance === undefined ? undefined : await this.#store.users.findByUsername(instance.id, request.username);
     const stored = user?.passwordHash ?? (await this.#decoyHash());
     const matches = await verifyPassword(request.password, stored);
     if (!matches || user === undefined || user.passwordHash === null || instance === undefined) {
-      await this.#fail(userKey, this.policy.maxUserFailures, now);
-      await this.#fail(addressKey, this.policy.maxAddressFailures, now);
       this.#log.warn('console sign-in failed', { instance: request.instance, username: request.username, address: request.address });
       return { ok: false, reason: 'invalid' };
     }
+    await this.#store.consoleSessions.forgiveFailure(addressKey);
     // Only the username's counter starts over: one good account must not reset an address's count.
     await this.#store.consoleSessions.clearFailures(userKey);
     const sessionId = randomBytes(32).toString('base64url');
@@ -177,12 +188,14 @@ export class ConsoleAuth {
     return this.#store.consoleSessions.sweep(now, now - this.policy.sessionIdleMs, now - this.policy.failureWindowMs);
   }
 
-  async #fail(key: string, max: number, now: number): Promise<void> {
+  /** Counts an attempt under `key`, locking the key once the count reaches `max`; returns the count. */
+  async #count(key: string, max: number, now: number): Promise<number> {
     const count = await this.#store.consoleSessions.addFailure(key, now, now - this.policy.failureWindowMs);
-    if (count < max) return;
+    if (count < max) return count;
     const lockMs = Math.min(this.policy.lockMaxMs, this.policy.lockBaseMs * 2 ** Math.min(count - max, 20));
     await this.#store.consoleSessions.lock(key, now + lockMs);
     this.#log.warn('console sign-in locked', { key, failures: count, lockMs });
+    return count;
   }
 
   #decoyHash(): Promise<string> {

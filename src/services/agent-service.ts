@@ -53,20 +53,24 @@ const CONTACT_STATES: Partial<Record<AgentActivity, { desk: AgentContactState; a
   acw: { desk: 'after-contact-work', api: 'ENDED' },
 };
 
-export type CurrentMetricName =
-  | 'AGENTS_ONLINE'
-  | 'AGENTS_AVAILABLE'
-  | 'AGENTS_ON_CALL'
-  | 'AGENTS_NON_PRODUCTIVE'
-  | 'AGENTS_AFTER_CONTACT_WORK'
-  | 'AGENTS_ERROR'
-  | 'AGENTS_STAFFED'
-  | 'CONTACTS_IN_QUEUE'
-  | 'OLDEST_CONTACT_AGE'
-  | 'CONTACTS_SCHEDULED'
-  | 'AGENTS_ON_CONTACT'
-  | 'SLOTS_ACTIVE'
-  | 'SLOTS_AVAILABLE';
+/** GetCurrentMetricData's metrics that outdial reports. */
+export const CURRENT_METRIC_NAMES = [
+  'AGENTS_ONLINE',
+  'AGENTS_AVAILABLE',
+  'AGENTS_ON_CALL',
+  'AGENTS_NON_PRODUCTIVE',
+  'AGENTS_AFTER_CONTACT_WORK',
+  'AGENTS_ERROR',
+  'AGENTS_STAFFED',
+  'CONTACTS_IN_QUEUE',
+  'OLDEST_CONTACT_AGE',
+  'CONTACTS_SCHEDULED',
+  'AGENTS_ON_CONTACT',
+  'SLOTS_ACTIVE',
+  'SLOTS_AVAILABLE',
+] as const;
+
+export type CurrentMetricName = (typeof CURRENT_METRIC_NAMES)[number];
 
 export type MetricGrouping = 'QUEUE' | 'CHANNEL' | 'ROUTING_PROFILE';
 
@@ -171,27 +175,31 @@ export class AgentService implements AgentDesk, ContactRouting {
 
   async contactEnded(contact: ContactRecord): Promise<void> {
     const { store, clock } = this.deps;
-    const agent = await store.agents.getByContact(contact.id);
-    if (agent === undefined) return;
     const now = Math.max(clock.now(), contact.disconnectedAt ?? 0);
-    if (agent.activity === 'on-contact') {
-      const user = await store.users.get(agent.instanceId, agent.userId);
-      const limit = user?.phoneConfig.afterContactWorkTimeLimit ?? 0;
-      const acw = await store.agents.update(
-        agent.userId,
-        ['on-contact'],
-        { activity: 'acw', activitySince: now, acwEndsAt: limit > 0 ? now + limit * 1000 : null },
-        contact.id,
-      );
-      if (acw === undefined) return;
-      await store.contacts.recordAfterContactWork(contact.id, { acwStartedAt: now }, now, undefined);
-      this.#changed(agent.instanceId);
-      this.#schedule();
-      return;
+    // Each write is guarded by the activity it read; one that lost a race (the agent's phone answered in
+    // between) reads again, so the agent never stays on a contact that has ended.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const agent = await store.agents.getByContact(contact.id);
+      if (agent === undefined || agent.activity === 'acw') return;
+      if (agent.activity === 'on-contact') {
+        const user = await store.users.get(agent.instanceId, agent.userId);
+        const limit = user?.phoneConfig.afterContactWorkTimeLimit ?? 0;
+        const acw = await store.agents.update(
+          agent.userId,
+          ['on-contact'],
+          { activity: 'acw', activitySince: now, acwEndsAt: limit > 0 ? now + limit * 1000 : null },
+          contact.id,
+        );
+        if (acw === undefined) continue;
+        await store.contacts.recordAfterContactWork(contact.id, { acwStartedAt: now }, now, undefined);
+        this.#changed(agent.instanceId);
+        this.#schedule();
+        return;
+      }
+      // The customer left before the agent took the call: the agent is free again, as idle as before.
+      if (await this.#free(agent, ['offered', 'connecting'], contact.id, false)) return;
     }
-    if (agent.activity === 'acw') return;
-    // The customer left before the agent took the call: the agent is free again, as idle as before.
-    await this.#free(agent, ['offered', 'connecting'], contact.id, false);
+    this.deps.logger.error('agent could not be released from an ended contact', { contactId: contact.id });
   }
 
   // ---- AgentDesk: the agent's actions -----------------------------------------------------------------
@@ -423,6 +431,8 @@ export class AgentService implements AgentDesk, ContactRouting {
       for (const profile of byProfile ? profileIds : [undefined]) {
         const queue = byQueue ? floor.queues.get(queueSet[0] ?? '') : undefined;
         const routingProfile = profile === undefined ? undefined : floor.profiles.get(profile);
+        // A routing profile that takes none of the queues has nothing to report for them.
+        if (byProfile && !queueSet.some((q) => routingProfile?.queues.some((rq) => rq.queueId === q) === true)) continue;
         groups.push({
           dimensions: { ...(queue !== undefined && { queue }), ...(routingProfile !== undefined && { routingProfile }), ...channel },
           queues: routingProfile === undefined ? queueSet : queueSet.filter((q) => routingProfile.queues.some((rq) => rq.queueId === q)),
@@ -526,6 +536,7 @@ export class AgentService implements AgentDesk, ContactRouting {
       from,
       { activity: 'missed', activitySince: now, contactId: null, offerExpiresAt: null },
       contactId,
+      { applyNextStatus: true },
     );
     if (missed === undefined) return;
     await this.deps.store.agents.moveToQueueHead(contactId);
@@ -534,61 +545,68 @@ export class AgentService implements AgentDesk, ContactRouting {
     this.#route(agent.instanceId);
   }
 
-  /** Makes a busy agent free: their next status applies, and they are offered contacts again. */
-  async #free(agent: AgentRecord, from: readonly AgentActivity[], contactId?: string, resetIdle = true): Promise<void> {
+  /**
+   * Makes a busy agent free: their next status applies, and they are offered contacts again. False when the
+   * agent was no longer in one of `from` (another change won).
+   */
+  async #free(agent: AgentRecord, from: readonly AgentActivity[], contactId?: string, resetIdle = true): Promise<boolean> {
     const { store, clock } = this.deps;
     const now = clock.now();
     const freed = await store.agents.update(
       agent.userId,
       from,
-      {
-        activity: 'idle',
-        activitySince: now,
-        contactId: null,
-        offerExpiresAt: null,
-        acwEndsAt: null,
-        ...(resetIdle && { idleSince: now }),
-        ...(agent.nextStatusId !== null && { statusId: agent.nextStatusId, statusSince: now, nextStatusId: null }),
-      },
+      { activity: 'idle', activitySince: now, contactId: null, offerExpiresAt: null, acwEndsAt: null, ...(resetIdle && { idleSince: now }) },
       contactId,
+      { applyNextStatus: true },
     );
-    if (freed === undefined) return;
+    if (freed === undefined) return false;
     this.#changed(agent.instanceId);
     this.#route(agent.instanceId);
+    return true;
   }
 
   async #endAfterContactWork(agent: AgentRecord): Promise<void> {
     const contactId = agent.contactId;
     if (contactId === null) return;
     const now = this.deps.clock.now();
-    const before = await this.deps.store.agents.get(agent.userId);
-    if (before?.activity !== 'acw' || before.contactId !== contactId) return;
-    await this.#free(before, ['acw'], contactId);
+    if (!(await this.#free(agent, ['acw'], contactId))) return;
     await this.deps.store.contacts.recordAfterContactWork(contactId, { acwEndedAt: now }, now, this.deps.events.ifAnyWanted(this.deps.events.completed));
   }
 
   async #applyStatus(userId: string, status: AgentStatusRecord): Promise<void> {
     const { store, clock } = this.deps;
-    const now = clock.now();
-    const agent = await store.agents.get(userId);
-    if (agent === undefined) throw new ResourceNotFoundException(`User not found: ${userId}`);
-    if (BUSY.includes(agent.activity)) {
-      // Connect applies a status chosen during a contact once the agent is free; choosing the current one cancels it.
-      const next = status.id === agent.statusId ? null : status.id;
-      await store.agents.update(userId, BUSY, { nextStatusId: next }, agent.contactId);
-    } else {
-      const routable = status.type === 'ROUTABLE';
-      await store.agents.update(userId, ['idle', 'missed'], {
-        statusId: status.id,
-        statusSince: status.id === agent.statusId && agent.activity === 'idle' ? agent.statusSince : now,
-        nextStatusId: null,
-        activity: 'idle',
-        activitySince: now,
-        ...(routable && (agent.activity === 'missed' || status.id !== agent.statusId) && { idleSince: now }),
-      });
+    // Each write is guarded by the activity it read; when the agent moved on meanwhile, read again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const now = clock.now();
+      const agent = await store.agents.get(userId);
+      if (agent === undefined) throw new ResourceNotFoundException(`User not found: ${userId}`);
+      let applied: AgentRecord | undefined;
+      if (BUSY.includes(agent.activity)) {
+        // Connect applies a status chosen during a contact once the agent is free; choosing the current one cancels it.
+        const next = status.id === agent.statusId ? null : status.id;
+        applied = await store.agents.update(userId, [agent.activity], { nextStatusId: next }, agent.contactId);
+      } else {
+        const routable = status.type === 'ROUTABLE';
+        applied = await store.agents.update(
+          userId,
+          [agent.activity],
+          {
+            statusId: status.id,
+            statusSince: status.id === agent.statusId && agent.activity === 'idle' ? agent.statusSince : now,
+            nextStatusId: null,
+            activity: 'idle',
+            activitySince: now,
+            ...(routable && (agent.activity === 'missed' || status.id !== agent.statusId) && { idleSince: now }),
+          },
+          null,
+        );
+      }
+      if (applied === undefined) continue;
+      this.#changed(agent.instanceId);
+      this.#route(agent.instanceId);
+      return;
     }
-    this.#changed(agent.instanceId);
-    this.#route(agent.instanceId);
+    throw new InvalidRequestException('The agent changed state while the status was being set; try again.');
   }
 
   // ---- The tick -----------------------------------------------------------------------------------------
@@ -703,7 +721,8 @@ export class AgentService implements AgentDesk, ContactRouting {
       if (type === 'OFFLINE' && !holding) continue;
       counts.AGENTS_ONLINE++;
       counts.AGENTS_STAFFED++;
-      if (holding) counts.SLOTS_ACTIVE++;
+      // Connect's active slots are connected, ringing out or in after-contact work; an offer still rings.
+      if (holding && agent.activity !== 'offered') counts.SLOTS_ACTIVE++;
       if (agent.activity === 'on-contact' || agent.activity === 'connecting') {
         counts.AGENTS_ON_CALL++;
         counts.AGENTS_ON_CONTACT++;

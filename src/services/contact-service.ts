@@ -528,7 +528,8 @@ export class ContactService implements AgentCalls {
     if (ended === undefined) return undefined;
     if (ended.connectedAt === null) this.deps.metrics.dialOutcome(unanswered);
     this.deps.metrics.contactState('DISCONNECTED', ended.disconnectReason ?? undefined);
-    await this.deps.routing.contactEnded(ended);
+    // Only a contact that reached a queue can have been offered to an agent.
+    if (ended.enqueuedAt !== null) await this.deps.routing.contactEnded(ended);
     return ended;
   }
 
@@ -552,6 +553,7 @@ export class ContactService implements AgentCalls {
     if (live.agent?.ringTimer !== undefined) this.deps.clock.clearTimer(live.agent.ringTimer);
     live.hold?.stop();
     live.flow?.ended();
+    live.agentWhisper?.ended();
     live.call?.hangUp();
     live.agent?.call.hangUp();
   }
@@ -567,7 +569,11 @@ export class ContactService implements AgentCalls {
 
   dropAgent(contactId: string): void {
     this.#enqueue(contactId, async () => {
-      if (this.#live.get(contactId)?.agent?.answered === false) await this.#agentLegEnded(contactId, 'declined');
+      const leg = this.#live.get(contactId)?.agent;
+      if (leg === undefined) return;
+      // The phone may have answered since the agent asked: then hanging up ends the talk.
+      if (leg.answered) await this.#endByAgent(contactId);
+      else await this.#agentLegEnded(contactId, leg, 'declined');
     });
   }
 
@@ -613,12 +619,13 @@ export class ContactService implements AgentCalls {
           digits: (keys) => live.agentWhisper?.digits(keys),
           promptFinished: () => live.agentWhisper?.promptFinished(),
           recorded: () => undefined,
-          ended: (cause) => this.#enqueue(contactId, () => this.#agentLegEnded(contactId, cause)),
+          ended: (cause) => this.#enqueue(contactId, () => this.#agentLegEnded(contactId, leg, cause)),
         },
       ),
     };
     leg.ringTimer = this.deps.clock.setTimer(this.deps.agentRingTimeoutMs, () =>
-      this.#enqueue(contactId, () => this.#agentLegEnded(contactId, 'no-answer')),
+      // An answer may be queued ahead of this: only a leg still ringing times out.
+      this.#enqueue(contactId, () => (leg.answered ? Promise.resolve() : this.#agentLegEnded(contactId, leg, 'no-answer'))),
     );
     live.agent = leg;
   }
@@ -645,7 +652,12 @@ export class ContactService implements AgentCalls {
       now,
       this.#emit(this.deps.events.connectedToAgent),
     );
-    if (connected === undefined) return this.#release(contactId);
+    if (connected === undefined) {
+      // The contact ended meanwhile (StopContact): its end may have found the agent still connecting.
+      const ended = await this.deps.store.contacts.get(live.contact?.instanceId ?? '', contactId);
+      if (ended !== undefined) await this.deps.routing.contactEnded(ended);
+      return this.#release(contactId);
+    }
     this.deps.metrics.contactState('CONNECTED_TO_AGENT');
     this.deps.logger.info('contact connected to agent', { contactId, userId: leg.userId });
     live.hold?.stop();
@@ -728,10 +740,9 @@ export class ContactService implements AgentCalls {
     );
   }
 
-  async #agentLegEnded(contactId: string, cause: CallEndCause): Promise<void> {
+  async #agentLegEnded(contactId: string, leg: NonNullable<LiveCall['agent']>, cause: CallEndCause): Promise<void> {
     const live = this.#live.get(contactId);
-    const leg = live?.agent;
-    if (live === undefined || leg === undefined) return;
+    if (live === undefined || live.agent !== leg) return;
     if (leg.ringTimer !== undefined) this.deps.clock.clearTimer(leg.ringTimer);
     live.agent = undefined;
     if (leg.answered) {

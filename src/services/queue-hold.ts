@@ -4,8 +4,12 @@
  */
 import type { Prompt } from '../telephony/carrier.js';
 
+/** How long the music plays between two messages. */
+export const HOLD_MUSIC_SECONDS = 20;
+
 export const DEFAULT_HOLD_LOOP: readonly Prompt[] = [
   { text: 'Thank you for waiting. Your call is important to us, and an agent will be with you shortly.' },
+  { text: '', music: { seconds: HOLD_MUSIC_SECONDS } },
 ];
 
 export class QueueHold {

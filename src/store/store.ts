@@ -627,10 +627,17 @@ export interface AgentRepository {
   getByContact(contactId: string): Promise<AgentRecord | undefined>;
   listInInstance(instanceId: string): Promise<AgentRecord[]>;
   /**
-   * Applies `change` when the agent's activity is one of `from` and, if given, it holds `contactId`.
-   * Returns the updated row, or undefined when the guard failed.
+   * Applies `change` when the agent's activity is one of `from` and, if given, it holds `contactId`; with
+   * `applyNextStatus`, the row's next status (if any) becomes its status in the same statement, since
+   * `change.activitySince`. Returns the updated row, or undefined when the guard failed.
    */
-  update(userId: string, from: readonly AgentActivity[], change: AgentChange, contactId?: string | null): Promise<AgentRecord | undefined>;
+  update(
+    userId: string,
+    from: readonly AgentActivity[],
+    change: AgentChange,
+    contactId?: string | null,
+    options?: { readonly applyNextStatus?: boolean },
+  ): Promise<AgentRecord | undefined>;
   /**
    * Offers waiting contacts placed by `nodeId` to free agents in a ROUTABLE status: the longest-idle agent
    * first, each taking its best contact (its routing profile's queue priority, then queue position) that has
@@ -697,6 +704,8 @@ export interface ConsoleSessionRepository {
    * from 1 when the previous failure was before `windowStart`. Returns the count.
    */
   addFailure(key: string, at: number, windowStart: number): Promise<number>;
+  /** Takes back one failure counted under `key` (an attempt counted before it was checked, which succeeded). */
+  forgiveFailure(key: string): Promise<void>;
   lock(key: string, until: number): Promise<void>;
   clearFailures(key: string): Promise<void>;
 }

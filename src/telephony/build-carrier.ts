@@ -11,7 +11,8 @@ import type { Carrier, Prompt } from './carrier.js';
 import { LocalMediaEngine } from './media/local-media-engine.js';
 import type { MediaEngine } from './media/media-engine.js';
 import { WorkerMediaEngine } from './media/worker-media-engine.js';
-import { PromptRenderer } from './media/prompt-renderer.js';
+import { prepareHoldMusic } from './media/hold-music.js';
+import { PromptRenderer, type PromptSource } from './media/prompt-renderer.js';
 import { EspeakTts } from './media/tts.js';
 import { RoutingCarrier } from './routing-carrier.js';
 import type { CalleeScript } from './sim/callee-script.js';
@@ -47,6 +48,8 @@ export async function buildCarrier(telephony: TelephonyConfig, callees: readonly
 
   const { sip } = telephony;
   await EspeakTts.check(sip.ttsCommand);
+  // A tenth of a second of synthesis, done now rather than in the middle of the first queued call's RTP.
+  prepareHoldMusic();
   const renderer = new PromptRenderer(new EspeakTts({ command: sip.ttsCommand }));
   const logger = deps.logger.child({ component: 'sip' });
   const carrier = await SipCarrier.start(
@@ -81,12 +84,16 @@ function mediaEngine(sip: TelephonyConfig['sip'], clock: Clock, logger: Logger):
   return sip.mediaWorkers > 0 ? new WorkerMediaEngine({ ...options, workers: sip.mediaWorkers }) : new LocalMediaEngine(options);
 }
 
-/** A recorded prompt plays its configured file; one with no file is spoken as its text, and logged. */
+/**
+ * Hold music is synthesized; a recorded prompt plays its configured file; one with no file is spoken as its
+ * text, and logged.
+ */
 function rendererInput(
   prompt: Prompt,
   files: Readonly<Record<string, string>>,
   logger: Logger,
-): { kind: 'text'; text: string } | { kind: 'ssml'; ssml: string } | { kind: 'file'; path: string } {
+): PromptSource {
+  if (prompt.music !== undefined) return { kind: 'music', seconds: prompt.music.seconds };
   if (prompt.audio !== undefined) {
     // Flows name prompts by ARN or by id; config may list either.
     const path = files[prompt.audio] ?? files[prompt.audio.slice(prompt.audio.lastIndexOf('/') + 1)];

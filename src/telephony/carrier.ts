@@ -92,6 +92,13 @@ export interface Prompt {
   readonly languageCode?: string;
   /** A key press stops the prompt (barge-in); `promptFinished` follows the keys. */
   readonly interruptible?: boolean;
+  /**
+   * Built-in hold music instead of speech, for `seconds` (the default queue experience asks for it): on
+   * SIP a quiet synthesized loop (media/hold-music.ts), on the simulated network a prompt that lasts that
+   * long. `text` is then '' and `ssml`, `audio` and the voice are ignored; `promptFinished` follows the
+   * music, as it follows speech.
+   */
+  readonly music?: { readonly seconds: number };
 }
 
 /** A placed call. Methods are fire-and-forget; outcomes arrive through the CallListener. */

@@ -3,10 +3,11 @@
  *
  * LIMITATIONS: VOICE is the only channel (Channels filters without VOICE match nothing); hierarchy groups,
  * routing step expressions, agent-status and subtype dimensions are accepted and ignored; SortCriteria is
- * ignored (results come in queue, then routing-profile order); CONTACTS_SCHEDULED is always 0.
+ * ignored (results come in queue, then routing-profile order); CONTACTS_SCHEDULED is always 0; metrics are
+ * named (Name), not given by MetricId. OLDEST_CONTACT_AGE is computed in whole seconds.
  */
 import type { AgentStatusRecord } from '../../store/store.js';
-import type { CurrentMetricName, MetricGrouping } from '../../services/agent-service.js';
+import { CURRENT_METRIC_NAMES, type CurrentMetricName, type MetricGrouping } from '../../services/agent-service.js';
 import { InvalidParameterException } from '../errors.js';
 import type { OperationHandler } from '../operation.js';
 import { decodeNextToken, encodeNextToken, epochSeconds } from '../protocol.js';
@@ -86,17 +87,19 @@ export const getCurrentMetricData: OperationHandler = async (input, { services }
     InstanceId: string;
     Filters: { Queues?: string[]; RoutingProfiles?: string[]; Channels?: string[] };
     Groupings?: string[];
-    CurrentMetrics: { Name?: string; Unit?: string }[];
+    CurrentMetrics: { Name?: string; MetricId?: string; Unit?: string }[];
     NextToken?: string;
     MaxResults?: number;
   };
   const f = i.Filters;
-  if (f.Queues === undefined && f.RoutingProfiles === undefined) {
-    throw new InvalidParameterException('Filters must name Queues or RoutingProfiles.');
+  if ((f.Queues === undefined) === (f.RoutingProfiles === undefined)) {
+    throw new InvalidParameterException('Filters must name either Queues or RoutingProfiles, not both.');
   }
   const groupings = (i.Groupings ?? []).filter((g): g is MetricGrouping => g === 'QUEUE' || g === 'CHANNEL' || g === 'ROUTING_PROFILE');
   const metrics = i.CurrentMetrics.map((m) => {
-    if (m.Name === undefined) throw new InvalidParameterException('Each CurrentMetric needs a Name.');
+    if (m.Name === undefined || !CURRENT_METRIC_NAMES.includes(m.Name as CurrentMetricName)) {
+      throw new InvalidParameterException(`CurrentMetrics: ${m.Name ?? m.MetricId ?? 'a metric'} is not a real-time metric outdial reports.`);
+    }
     return m.Name as CurrentMetricName;
   });
   const { at, results } = await services.agents.currentMetricData(i.InstanceId, {
@@ -118,7 +121,8 @@ export const getCurrentMetricData: OperationHandler = async (input, { services }
       },
       Collections: metrics.map((name) => ({
         Metric: { Name: name, Unit: name === 'OLDEST_CONTACT_AGE' ? 'SECONDS' : 'COUNT' },
-        Value: r.values[name] ?? 0,
+        // As Connect documents: without groupings, OLDEST_CONTACT_AGE says SECONDS but counts milliseconds.
+        Value: name === 'OLDEST_CONTACT_AGE' && groupings.length === 0 ? (r.values[name] ?? 0) * 1000 : (r.values[name] ?? 0),
       })),
     })),
     DataSnapshotTime: epochSeconds(at),

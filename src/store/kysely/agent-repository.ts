@@ -57,9 +57,15 @@ export function agentRepository(db: Kysely<Database>, writes: WriteBatcher): Age
       return rows.map(agentFromRow);
     },
 
-    async update(userId, from, change, contactId) {
+    async update(userId, from, change, contactId, options) {
       const set: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(change)) set[COLUMNS[key as keyof typeof COLUMNS]] = value;
+      if (options?.applyNextStatus === true) {
+        const at = change.activitySince ?? 0;
+        set.status_id = sql<string>`coalesce(next_status_id, status_id)`;
+        set.status_since = sql<number>`CASE WHEN next_status_id IS NULL THEN status_since ELSE ${at} END`;
+        set.next_status_id = null;
+      }
       try {
         const row = await writes.run(
           (trx) =>
@@ -89,7 +95,7 @@ export function agentRepository(db: Kysely<Database>, writes: WriteBatcher): Age
         .selectFrom('agents as a')
         .innerJoin('users as u', 'u.id', 'a.user_id')
         .innerJoin('agent_statuses as s', 's.id', 'a.status_id')
-        .select(['a.user_id as userId', 'u.routing_profile_id as routingProfileId'])
+        .select(['a.user_id as userId', 'a.status_id as statusId', 'u.routing_profile_id as routingProfileId'])
         .where('a.instance_id', '=', instanceId)
         .where('a.activity', '=', 'idle')
         .where('a.contact_id', 'is', null)
@@ -126,6 +132,8 @@ export function agentRepository(db: Kysely<Database>, writes: WriteBatcher): Age
               .where('user_id', '=', agent.userId)
               .where('activity', '=', 'idle')
               .where('contact_id', 'is', null)
+              // The routable status it was chosen in: a status change since then wins over the offer.
+              .where('status_id', '=', agent.statusId)
               .executeTakeFirst();
             return (taken.numUpdatedRows ?? 0n) > 0n ? { contactId: best.id, userId: agent.userId, expiresAt } : undefined;
           });

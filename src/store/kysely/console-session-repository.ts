@@ -103,6 +103,13 @@ export function consoleSessionRepository(database: Kysely<Database>): ConsoleSes
         .executeTakeFirstOrThrow();
       return Number(row.failures);
     },
+    async forgiveFailure(key) {
+      await db
+        .updateTable('console_sign_in_failures')
+        .set({ failures: sql<number>`max(failures - 1, 0)` })
+        .where('key', '=', key)
+        .execute();
+    },
     async lock(key, until) {
       await db.updateTable('console_sign_in_failures').set({ locked_until: until }).where('key', '=', key).execute();
     },

@@ -166,6 +166,8 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, ap
           }))
           .where('id', '=', id)
           .where('state', '=', 'DISCONNECTED')
+          // After-contact work ends once: a second "Done" writes nothing and emits nothing.
+          .$if(change.acwEndedAt !== undefined, (qb) => qb.where('acw_ended_at', 'is', null))
           .returningAll()
           .executeTakeFirst();
         if (row === undefined) return undefined;

@@ -8,12 +8,18 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import { loadAudioFile } from './audio-file.js';
+import { holdMusic } from './hold-music.js';
 import type { TtsInput } from './tts.js';
 
 export type PromptSource =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'ssml'; readonly ssml: string }
-  | { readonly kind: 'file'; readonly path: string };
+  | { readonly kind: 'file'; readonly path: string }
+  /** Built-in hold music (hold-music.ts), synthesized rather than rendered: never held in this cache. */
+  | { readonly kind: 'music'; readonly seconds: number };
+
+/** The sources the renderer produces and caches itself. */
+type RenderedSource = Exclude<PromptSource, { readonly kind: 'music' }>;
 
 export interface PromptVoice {
   readonly voice?: string;
@@ -54,6 +60,7 @@ export class PromptRenderer {
    * it must be read, never written. A file is read again once its modification time or size changes.
    */
   async render(prompt: PromptSource, voice: PromptVoice = {}): Promise<Int16Array> {
+    if (prompt.kind === 'music') return holdMusic(prompt.seconds);
     const key = await cacheKey(prompt, voice);
     const cached = this.#cache.get(key);
     if (cached !== undefined) {
@@ -73,7 +80,7 @@ export class PromptRenderer {
     return rendering;
   }
 
-  #produce(prompt: PromptSource, { voice, languageCode }: PromptVoice): Promise<Int16Array> {
+  #produce(prompt: RenderedSource, { voice, languageCode }: PromptVoice): Promise<Int16Array> {
     const speaker = { ...(voice !== undefined && { voice }), ...(languageCode !== undefined && { languageCode }) };
     switch (prompt.kind) {
       case 'text':
@@ -98,7 +105,7 @@ export class PromptRenderer {
 }
 
 /** A digest of what decides the audio: the words and the voice, or a file's identity and version. */
-async function cacheKey(prompt: PromptSource, { voice, languageCode }: PromptVoice): Promise<string> {
+async function cacheKey(prompt: RenderedSource, { voice, languageCode }: PromptVoice): Promise<string> {
   let parts: unknown[];
   switch (prompt.kind) {
     case 'text':

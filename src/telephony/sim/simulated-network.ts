@@ -23,7 +23,9 @@ export interface SimulatedNetworkOptions {
   readonly agentAnswerMs?: number;
 }
 
+/** How long a prompt lasts: hold music as long as it asks, speech by its number of words. */
 export function promptDurationMs(prompt: Prompt): number {
+  if (prompt.music !== undefined) return Math.max(0, prompt.music.seconds * SECOND);
   const words = prompt.text.trim().split(/\s+/).filter(Boolean).length;
   return Math.max(MIN_PROMPT_MS, words * MS_PER_WORD);
 }

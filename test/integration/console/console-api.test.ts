@@ -113,6 +113,16 @@ describe('lockout', () => {
     assert.deepEqual(await harness.store.consoleSessions.getFailures([`user:${INSTANCE_ID}:agent`]), []);
   });
 
+  it('checks at most five of many guesses sent at once; the rest are refused as locked', async () => {
+    harness = await consoleHarness();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => signInAs(harness, { username: 'agent', password: `wrong-${i}` })),
+    );
+    const checked = answers.filter((a) => a.statusCode !== 429).length;
+    assert.ok(checked <= 5, `${checked} of 12 parallel attempts had their password checked`);
+    assert.equal((await signInAs(harness, { username: 'agent', password: PASSWORD })).statusCode, 429);
+  });
+
   it('locks a client address that tries many usernames', async () => {
     harness = await consoleHarness();
     for (let i = 0; i < 20; i++) await signInAs(harness, { username: `guess-${i}`, password: 'x' }, '203.0.113.9');

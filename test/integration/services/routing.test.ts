@@ -20,7 +20,7 @@ import type { CalleeScript } from '../../../src/telephony/sim/callee-script.js';
 
 /** The simulated network, noting what each leg was played and when legs were bridged. */
 class ListeningCarrier implements Carrier {
-  readonly heard: { leg: 'customer' | 'agent'; text: string }[] = [];
+  readonly heard: { leg: 'customer' | 'agent'; text: string; musicSeconds?: number; at: number }[] = [];
   readonly bridges: number[] = [];
   readonly #network: SimulatedNetwork;
 
@@ -43,7 +43,7 @@ class ListeningCarrier implements Carrier {
   #listen(leg: 'customer' | 'agent', call: Call): Call {
     return {
       play: (prompt) => {
-        this.heard.push({ leg, text: prompt.text });
+        this.heard.push({ leg, text: prompt.text, ...(prompt.music !== undefined && { musicSeconds: prompt.music.seconds }), at: this.clock.now() });
         call.play(prompt);
       },
       record: (enabled) => call.record(enabled),
@@ -289,14 +289,19 @@ describe('routing queued contacts to agents', () => {
     assert.equal(heard.filter((h) => h.text === 'Please keep holding the line').length, holds, 'the queue flow stopped');
   });
 
-  it('without a queue flow, the customer hears the default hold loop until the agent answers', async () => {
+  it('without a queue flow, the customer hears the default hold loop (message, 20 s of music, message…) until the agent answers', async () => {
     let carrier: ListeningCarrier | undefined;
     app = await startTestApp({}, { carrier: (clock, config) => (carrier = new ListeningCarrier(clock, config.callees)) });
     const contactId = await queuedCall();
-    await app.advance(30_000);
+    await app.advance(35_000);
     const customer = (carrier?.heard ?? []).filter((h) => h.leg === 'customer');
-    assert.ok(customer.length >= 2, 'the hold message repeats');
-    assert.match(customer[0]?.text ?? '', /Thank you for waiting/);
+    assert.ok(customer.length >= 3, `${customer.length} prompts`);
+    const [message, music, again] = customer;
+    assert.match(message!.text, /Thank you for waiting/);
+    assert.equal(music!.musicSeconds, 20);
+    assert.equal(music!.text, '');
+    assert.equal(again!.text, message!.text, 'the message comes back after the music');
+    assert.equal(again!.at - music!.at, 20_000, 'the music plays for 20 s');
     ok(await app.request(ops.stopContact(contactId)));
   });
 
@@ -453,6 +458,41 @@ describe('routing queued contacts to agents', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps an agent phone answering as the ring timeout fires connected', async () => {
+    // The simulated agent answers after 1 s, exactly when this ring timeout fires.
+    await start({ routing: { agentRingTimeoutSeconds: 1 } });
+    const user = await agent('just-in-time', DEMO.routingProfileId, { AutoAccept: true });
+    await available(user);
+    const contactId = await startCall(app, CUSTOMER, { ContactFlowId: await flowTo() });
+    await app.advance(10_000);
+    assert.equal(await stateOf(contactId), 'CONNECTED_TO_AGENT');
+    assert.equal((await view(user)).activity, 'on-contact');
+  });
+
+  it('ends after-contact work once when Done races itself, and a status chosen meanwhile still applies', async () => {
+    await start();
+    const user = await agent('double-done', DEMO.routingProfileId, { AutoAccept: true, AfterContactWorkTimeLimit: 0 });
+    await available(user);
+    const contactId = await startCall(app, CUSTOMER, { ContactFlowId: await flowTo() });
+    await app.advance(6_000);
+    await app.outdial.agents.hangUp(I, user, contactId);
+    await app.settle();
+    const before = await app.outdial.contacts.describe(I, contactId);
+    const offline = await statusId('Offline');
+    await Promise.allSettled([
+      app.outdial.agents.completeAfterContactWork(I, user, contactId),
+      app.outdial.agents.completeAfterContactWork(I, user, contactId),
+      app.outdial.agents.setStatus(I, user, offline),
+    ]);
+    await app.settle();
+    const after = await app.outdial.contacts.describe(I, contactId);
+    assert.equal(after.revision, before.revision + 1, 'one end of after-contact work was recorded');
+    const agentView = await view(user);
+    assert.equal(agentView.activity, 'idle');
+    assert.equal(agentView.status.name, 'Offline');
+    assert.equal(agentView.nextStatus, null);
   });
 
   it('keeps offers exclusive when many contacts queue while many agents change status at once', async () => {

@@ -23,10 +23,11 @@ const LOAD_OPTIONS: Record<string, Parameters<typeof startSipp>[0]> = {
   'redirect.xml': { scenario: 'redirect.xml', keys: { redirect_port: '5999' } },
   'answer-rtp-sink.xml': { scenario: 'answer-rtp-sink.xml', keys: { rtp_port: '5998' } },
   'agent-phone.xml': { scenario: 'agent-phone.xml', keys: { rtp_port: '5998' } },
+  'agent-phone-hangup.xml': { scenario: 'agent-phone-hangup.xml', keys: { rtp_port: '5998' }, vars: { hangup_ms: '1000' } },
 };
 /**
  * UAC scenarios, which need a far end: bench-uac.xml runs below against SIPp's built-in UAS; the agent's
- * phone (agent-register.xml) against outdial's registrar in sip-agents.test.ts.
+ * phone (agent-register.xml) against outdial's registrar in sip-agents.test.ts and sip-agents-app.test.ts.
  */
 const UAC_SCENARIOS = new Set(['bench-uac.xml', 'agent-register.xml']);
 
@@ -34,7 +35,7 @@ describe('SIPp scenarios', () => {
   const files = readdirSync(SIPP_FIXTURES).filter((file) => file.endsWith('.xml'));
 
   it('has the scenarios the SIP tests use', () => {
-    for (const name of ['agent-phone', 'agent-register', 'answer-dtmf', 'answer-hold', 'auth-401', 'auth-407', 'busy', 'callee-hangup', 'decline', 'early-media', 'forked', 'info-dtmf', 'no-answer', 'not-found', 'options-in-dialog', 'redirect', 'reinvite-hold', 'server-error', 'session-timer', 'silent', 'unavailable', 'bench-uac']) {
+    for (const name of ['agent-phone', 'agent-phone-hangup', 'agent-register', 'answer-dtmf', 'answer-hold', 'auth-401', 'auth-407', 'busy', 'callee-hangup', 'decline', 'early-media', 'forked', 'info-dtmf', 'no-answer', 'not-found', 'options-in-dialog', 'redirect', 'reinvite-hold', 'server-error', 'session-timer', 'silent', 'unavailable', 'bench-uac']) {
       assert.ok(files.includes(`${name}.xml`), name);
     }
   });

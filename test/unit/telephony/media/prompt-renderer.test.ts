@@ -57,6 +57,15 @@ describe('PromptRenderer', () => {
     ]);
   });
 
+  it('hands out built-in hold music for a music prompt, without text-to-speech', async () => {
+    const tts = new FakeTts();
+    const renderer = new PromptRenderer(tts);
+    const music = await renderer.render({ kind: 'music', seconds: 3 });
+    assert.equal(music.length, 24_000);
+    assert.equal(await renderer.render({ kind: 'music', seconds: 3 }), music);
+    assert.deepEqual(tts.inputs, []);
+  });
+
   it('renders a prompt once and hands the same audio out again', async () => {
     const tts = new FakeTts();
     const renderer = new PromptRenderer(tts);

@@ -116,6 +116,11 @@ describe('promptDurationMs', () => {
     assert.equal(promptDurationMs({ text: '   ' }), 500);
   });
 
+  it('lasts as long as the music asked for, whatever the text', () => {
+    assert.equal(promptDurationMs({ text: '', music: { seconds: 20 } }), 20_000);
+    assert.equal(promptDurationMs({ text: 'one two', music: { seconds: 0.25 } }), 250);
+  });
+
   it('counts words across any whitespace', () => {
     assert.equal(promptDurationMs({ text: '  one\ttwo\n\nthree   four ' }), 1_600);
   });
