@@ -72,3 +72,16 @@ describe('loadConfig: declared routing profiles and users', () => {
     );
   });
 });
+
+describe('loadConfig: routing', () => {
+  it('defaults offers and the agent phone to 20 s of ringing, and takes other values', () => {
+    assert.deepEqual(loadConfig({ file: {} }).routing, { offerTimeoutSeconds: 20, agentRingTimeoutSeconds: 20 });
+    assert.deepEqual(loadConfig({ file: { routing: { offerTimeoutSeconds: 8 } } }).routing, { offerTimeoutSeconds: 8, agentRingTimeoutSeconds: 20 });
+  });
+
+  it('refuses a timeout outside 1–600 s and unknown keys', () => {
+    assert.match(configError({ routing: { offerTimeoutSeconds: 0 } }), /offerTimeoutSeconds/);
+    assert.match(configError({ routing: { agentRingTimeoutSeconds: 601 } }), /agentRingTimeoutSeconds/);
+    assert.match(configError({ routing: { offerSeconds: 5 } }), /offerSeconds|routing/);
+  });
+});
