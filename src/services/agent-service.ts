@@ -370,11 +370,6 @@ export class AgentService implements AgentDesk, ContactRouting {
 
   // ---- The API's agent operations -----------------------------------------------------------------------
 
-  /** PutUserStatus. */
-  async putUserStatus(instanceIdOrArn: string, userId: string, agentStatusId: string): Promise<void> {
-    await this.setStatus(instanceIdOrArn, userId, agentStatusId);
-  }
-
   /** GetCurrentUserData: agents matching every given filter, with their status and contact. */
   async currentUserData(instanceIdOrArn: string, query: CurrentUserDataQuery): Promise<CurrentUserData[]> {
     const instance = await this.deps.resources.requireInstance(instanceIdOrArn);

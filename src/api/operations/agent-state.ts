@@ -8,5 +8,5 @@ import type { OperationHandler } from '../operation.js';
 
 export const putUserStatus: OperationHandler = async (input, { services }) => {
   const i = input as { InstanceId: string; UserId: string; AgentStatusId: string };
-  await services.agents.putUserStatus(i.InstanceId, i.UserId, i.AgentStatusId);
+  await services.agents.setStatus(i.InstanceId, i.UserId, i.AgentStatusId);
 };

@@ -13,20 +13,17 @@
  * port, as a phone does, and keeps what outdial sends, because SIPp cannot count the RTP it receives.
  */
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateUserCommand, GetCurrentUserDataCommand, ListAgentStatusesCommand, PutUserStatusCommand } from '@aws-sdk/client-connect';
 
 import { HOLD_MUSIC_SECONDS } from '../../../src/services/queue-hold.js';
 import { DEMO } from '../../../src/services/seed.js';
 import type { ContactState } from '../../../src/store/store.js';
-import { decodeG711, encodeG711, type G711Codec } from '../../../src/telephony/media/g711.js';
+import { decodeG711, encodeG711 } from '../../../src/telephony/media/g711.js';
 import { holdMusic } from '../../../src/telephony/media/hold-music.js';
-import { parseRtp, serializeRtp, type RtpPacket } from '../../../src/telephony/media/rtp-packet.js';
+import type { RtpPacket } from '../../../src/telephony/media/rtp-packet.js';
+import { freeUdpPort, PhoneMedia, rms, until } from '../../helpers/phone-media.js';
 import { startSipApp, type SipApp } from '../../helpers/sip-app.js';
-import { readUdpPcap, SIPP_PCAP_DIR } from '../../helpers/sipp-pcap.js';
 import { startSipp, type Sipp } from '../../helpers/sipp.js';
 
 const AGENT = { username: 'sip-alice', password: 'Sip-Alice-42' };
@@ -35,9 +32,6 @@ const CUSTOMER_NUMBER = '+12065550123';
 const TALK_MS = 3000;
 /** Left out at both ends of the talk: the bridge starting, the BYE on its way. */
 const SETTLE_MS = 300;
-
-/** 7 s of speech, 30 ms per packet, as SIPp ships it (PCMA). */
-const SPEECH = readUdpPcap(join(SIPP_PCAP_DIR, 'g711a.pcap')).map(({ data }) => decodeG711('PCMA', parseRtp(data)!.payload));
 
 /** The hold music's 20 ms frames as outdial sends them to a PCMU customer, who hears them byte for byte. */
 const MUSIC_FRAMES = (() => {
@@ -52,91 +46,6 @@ const cleanups: (() => Promise<unknown> | void)[] = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-function rms(samples: Int16Array): number {
-  return Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / Math.max(1, samples.length));
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-/** A phone's media: one socket that speaks recorded speech to outdial and keeps what comes back. */
-class PhoneMedia {
-  readonly received: (RtpPacket & { readonly at: number })[] = [];
-  readonly socket = dgram.createSocket('udp4');
-  port = 0;
-  /** outdial's RTP port for this side, learnt from the first packet it sends (comfort noise from the answer on). */
-  outdial = 0;
-  #sequence = 1000;
-  #timestamp = 80_000;
-  readonly #ssrc = Math.floor(Math.random() * 2 ** 32);
-  #talking: NodeJS.Timeout | undefined;
-
-  constructor(
-    readonly codec: G711Codec,
-    readonly payloadType: number,
-  ) {}
-
-  static async open(codec: G711Codec, payloadType: number): Promise<PhoneMedia> {
-    const phone = new PhoneMedia(codec, payloadType);
-    phone.socket.on('message', (data, rinfo) => {
-      const packet = parseRtp(data);
-      if (packet === null) return;
-      if (phone.outdial === 0) phone.outdial = rinfo.port;
-      phone.received.push({ ...packet, at: performance.now() });
-    });
-    await new Promise<void>((resolve) => phone.socket.bind(0, '127.0.0.1', resolve));
-    phone.port = phone.socket.address().port;
-    cleanups.push(() => phone.close());
-    return phone;
-  }
-
-  /** Speaks the recording in a loop, one 30 ms packet every 30 ms, once outdial's port is known. */
-  talk(): void {
-    let index = 0;
-    this.#talking = setInterval(() => {
-      if (this.outdial === 0) return;
-      const frame = SPEECH[index++ % SPEECH.length]!;
-      const data = serializeRtp({ marker: index === 1, payloadType: this.payloadType, sequence: this.#sequence, timestamp: this.#timestamp, ssrc: this.#ssrc }, encodeG711(this.codec, frame));
-      this.#sequence = (this.#sequence + 1) & 0xffff;
-      this.#timestamp = (this.#timestamp + frame.length) >>> 0;
-      this.socket.send(data, this.outdial, '127.0.0.1');
-    }, 30);
-  }
-
-  /** The audio outdial sent between two moments (performance.now()). */
-  audioBetween(from: number, to: number): RtpPacket[] {
-    return this.received.filter((p) => p.at >= from && p.at <= to && p.payloadType === this.payloadType);
-  }
-
-  close(): void {
-    clearInterval(this.#talking);
-    this.#talking = undefined;
-    try {
-      this.socket.close();
-    } catch {
-      // closed already
-    }
-  }
-}
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
 
 /** outdial on a SIP port this test knows (the phone must be pointed at it), tried again if the port was taken meanwhile. */
 async function startApp(trunkPort: number): Promise<{ app: SipApp; sipPort: number }> {
@@ -156,6 +65,7 @@ describe("an agent's SIP phone, through the API", () => {
   it('registers as a Connect user, takes a queued contact, talks both ways, and hangs up into after-contact work', async () => {
     const customerMedia = await PhoneMedia.open('PCMU', 0);
     const agentMedia = await PhoneMedia.open('PCMA', 8);
+    cleanups.push(() => customerMedia.close(), () => agentMedia.close());
     const customer = await startSipp({ scenario: 'answer-rtp-sink.xml', keys: { rtp_port: String(customerMedia.port) }, timeoutMs: 30_000 });
     cleanups.push(() => customer.stop());
     const { app, sipPort } = await startApp(customer.port);
@@ -189,16 +99,18 @@ describe("an agent's SIP phone, through the API", () => {
       timeoutMs: 30_000,
     });
     cleanups.push(() => phone.stop());
-    await until('the phone to register', () =>
-      phone.trace().some((m) => m.direction === 'received' && m.cseqMethod === 'REGISTER' && m.status === 200) ? true : undefined,
+    await until(
+      'the phone to register',
+      () => phone.trace().some((m) => m.direction === 'received' && m.cseqMethod === 'REGISTER' && m.status === 200),
+      10_000,
     );
     // (A 401 may come twice, if SIPp resent the REGISTER before it arrived.)
     const registerStatuses = new Set(phone.trace().filter((m) => m.direction === 'received').map((m) => m.status));
     assert.deepEqual([...registerStatuses], [401, 200], 'challenged, then registered');
 
     // The customer is called with the demo queue flow: greeted, queued, and held (nobody is Available yet).
-    customerMedia.talk();
-    agentMedia.talk();
+    customerMedia.talk({ awaitOutdial: true });
+    agentMedia.talk({ awaitOutdial: true });
     const contactId = await app.call(DEMO.queueFlowId, CUSTOMER_NUMBER);
     const state = async (): Promise<ContactState> => (await app.outdial.contacts.describe(instanceId, contactId)).state;
     await until('the contact to be queued', async () => ((await state()) === 'QUEUED' ? true : undefined), 15_000);

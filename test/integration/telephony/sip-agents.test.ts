@@ -7,7 +7,6 @@
  * whose audio came from elsewhere than its SDP would be on probation for outdial's strict RTP.
  */
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +18,13 @@ import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { noMetrics } from '../../../src/shared/metrics.js';
 import type { AnswerInfo, CallEndCause, CallListener, SavedRecording } from '../../../src/telephony/carrier.js';
-import { encodeTelephoneEvent } from '../../../src/telephony/media/dtmf.js';
-import { decodeG711, encodeG711, type G711Codec } from '../../../src/telephony/media/g711.js';
+import { decodeG711 } from '../../../src/telephony/media/g711.js';
 import { LocalMediaEngine } from '../../../src/telephony/media/local-media-engine.js';
 import type { MediaEngine } from '../../../src/telephony/media/media-engine.js';
-import { parseRtp, serializeRtp, type RtpPacket } from '../../../src/telephony/media/rtp-packet.js';
 import { WorkerMediaEngine } from '../../../src/telephony/media/worker-media-engine.js';
 import type { AgentCredentialsLookup } from '../../../src/telephony/sip/registrar.js';
 import { SipCarrier } from '../../../src/telephony/sip/sip-carrier.js';
-import { readUdpPcap, SIPP_PCAP_DIR } from '../../helpers/sipp-pcap.js';
+import { PhoneMedia, rms, until } from '../../helpers/phone-media.js';
 import { startSipp, type Sipp } from '../../helpers/sipp.js';
 import { readStereoWav } from '../../helpers/wav.js';
 
@@ -48,100 +45,6 @@ after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** 7 s of speech, 30 ms per packet, as SIPp ships it (PCMA). */
-const SPEECH = readUdpPcap(join(SIPP_PCAP_DIR, 'g711a.pcap')).map(({ data }) => decodeG711('PCMA', parseRtp(data)!.payload));
-
-function rms(samples: Int16Array): number {
-  return Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / Math.max(1, samples.length));
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/** A phone's media: one socket that sends recorded speech and key presses to outdial, and keeps what comes. */
-class PhoneMedia {
-  readonly received: (RtpPacket & { readonly at: number })[] = [];
-  readonly socket = dgram.createSocket('udp4');
-  port = 0;
-  /** outdial's RTP port for this phone, learnt from the first packet it sends (comfort noise from the answer on). */
-  outdial = 0;
-  #sequence = 1000;
-  #timestamp = 80_000;
-  readonly #ssrc = Math.floor(Math.random() * 2 ** 32);
-  #talking: NodeJS.Timeout | undefined;
-
-  constructor(
-    readonly codec: G711Codec,
-    readonly payloadType: number,
-  ) {}
-
-  static async open(codec: G711Codec, payloadType: number): Promise<PhoneMedia> {
-    const phone = new PhoneMedia(codec, payloadType);
-    phone.socket.on('message', (data, rinfo) => {
-      const packet = parseRtp(data);
-      if (packet === null) return;
-      if (phone.outdial === 0) phone.outdial = rinfo.port;
-      phone.received.push({ ...packet, at: performance.now() });
-    });
-    await new Promise<void>((resolve) => phone.socket.bind(0, '127.0.0.1', resolve));
-    phone.port = phone.socket.address().port;
-    cleanups.push(() => phone.close());
-    return phone;
-  }
-
-  /** Speaks the recording in a loop, one 30 ms packet every 30 ms, as the capture was made. */
-  talk(): void {
-    let index = 0;
-    this.#talking = setInterval(() => {
-      const frame = SPEECH[index++ % SPEECH.length]!;
-      this.#send(this.payloadType, encodeG711(this.codec, frame), index === 1);
-      this.#timestamp = (this.#timestamp + frame.length) >>> 0;
-    }, 30);
-  }
-
-  /** One RFC 4733 key press: ten updates 20 ms apart, then the end packet three times. */
-  async press(key: string): Promise<void> {
-    const event = '0123456789*#'.indexOf(key);
-    const start = this.#timestamp;
-    for (let n = 1; n <= 10; n++) {
-      this.#sendAt(101, encodeTelephoneEvent({ event, end: false, volume: 10, duration: n * 160 }), n === 1, start);
-      await sleep(20);
-    }
-    for (let n = 0; n < 3; n++) this.#sendAt(101, encodeTelephoneEvent({ event, end: true, volume: 10, duration: 1600 }), false, start);
-  }
-
-  /** What outdial sent after `since` (performance.now()), by payload type. */
-  packetsSince(since: number, payloadType: number): RtpPacket[] {
-    return this.received.filter((p) => p.at >= since && p.payloadType === payloadType);
-  }
-
-  close(): void {
-    clearInterval(this.#talking);
-    this.#talking = undefined;
-    try {
-      this.socket.close();
-    } catch {
-      // closed already
-    }
-  }
-
-  #send(payloadType: number, payload: Uint8Array, marker: boolean): void {
-    this.#sendAt(payloadType, payload, marker, this.#timestamp);
-  }
-
-  #sendAt(payloadType: number, payload: Uint8Array, marker: boolean, timestamp: number): void {
-    if (this.outdial === 0) return;
-    const data = serializeRtp({ marker, payloadType, sequence: this.#sequence, timestamp, ssrc: this.#ssrc }, payload);
-    this.#sequence = (this.#sequence + 1) & 0xffff;
-    this.socket.send(data, this.outdial, '127.0.0.1');
-  }
-}
 
 class Listener implements CallListener {
   readonly events: string[] = [];
@@ -217,6 +120,7 @@ describe("agents' phones", () => {
       const media = engine === 'local' ? new LocalMediaEngine({ clock, portRange: { min: 44000, max: 45000 } }) : new WorkerMediaEngine({ clock, workers: 2, portRange: { min: 45002, max: 46000 } });
       const customerMedia = await PhoneMedia.open('PCMU', 0);
       const agentMedia = await PhoneMedia.open('PCMA', 8);
+      cleanups.push(() => customerMedia.close(), () => agentMedia.close());
       const customerSipp = await startSipp({ scenario: 'answer-rtp-sink.xml', keys: { rtp_port: String(customerMedia.port) } });
       cleanups.push(() => customerSipp.stop());
       const carrier = await startCarrier(customerSipp.port, media);
@@ -341,6 +245,7 @@ describe("agents' phones", () => {
   it('registers over TCP and takes the call on the same connection', async () => {
     const carrier = await startCarrier(5999, new LocalMediaEngine({ clock, portRange: { min: 46102, max: 46200 } }));
     const agentMedia = await PhoneMedia.open('PCMA', 8);
+    cleanups.push(() => agentMedia.close());
     const phone = await startPhone(carrier.port, agentMedia.port, { transport: 'tcp', stayMs: 3000 });
     await until('the phone to register', () => carrier.registration(AGENT.userId) !== undefined);
     const registration = carrier.registration(AGENT.userId)!;
