@@ -407,16 +407,7 @@ export class ContactService implements AgentCalls {
       play: (prompt) => live.call?.play(prompt),
       record: (enabled) => live.call?.record(enabled),
       disconnect: () => this.#enqueue(contact.id, () => this.#endByFlow(contact)),
-      setAttributes: async (attributes) => {
-        await store.contacts.mergeAttributes(
-          contact.instanceId,
-          contact.id,
-          { ...attributes },
-          clock.now(),
-          checkAttributes,
-          this.#emit(this.deps.events.attributesUpdated),
-        );
-      },
+      setAttributes: (attributes) => this.#setAttributes(contact, attributes),
       queue: async (queueId, hooks) => {
         const at = clock.now();
         const queued = await store.contacts.transition(
@@ -712,25 +703,27 @@ export class ContactService implements AgentCalls {
     done();
   }
 
+  /** A flow's Set contact attributes, committed before it resolves. */
+  async #setAttributes(contact: ContactRecord, attributes: Readonly<Record<string, string>>): Promise<void> {
+    await this.deps.store.contacts.mergeAttributes(
+      contact.instanceId,
+      contact.id,
+      { ...attributes },
+      this.deps.clock.now(),
+      checkAttributes,
+      this.#emit(this.deps.events.attributesUpdated),
+    );
+  }
+
   /** Runs a queue or whisper flow on one leg; `finished` follows its end unless it hung up. */
   #hookFlow(contact: ContactRecord, flowRef: string, call: Call, finished: () => void): FlowSession {
-    const { store, clock } = this.deps;
     return this.deps.flows.start(
       { ...contact, flowId: resourceIdFrom(flowRef) },
       {
         play: (prompt) => call.play(prompt),
         record: (enabled) => call.record(enabled),
         disconnect: () => this.#enqueue(contact.id, () => this.#endByFlow(contact)),
-        setAttributes: async (attributes) => {
-          await store.contacts.mergeAttributes(
-            contact.instanceId,
-            contact.id,
-            { ...attributes },
-            clock.now(),
-            checkAttributes,
-            this.#emit(this.deps.events.attributesUpdated),
-          );
-        },
+        setAttributes: (attributes) => this.#setAttributes(contact, attributes),
         // A queue flow's transfer would move the contact to another queue; it waits where it is.
         queue: () => Promise.resolve(),
         flowEnded: () => this.#enqueue(contact.id, () => Promise.resolve(finished())),
