@@ -169,7 +169,8 @@ export class ContactService implements AgentCalls {
     }
 
     const now = clock.now();
-    const id = ids.uuid();
+    // Time-ordered where the id source can: the contact's rows then append to their indexes (shared/ids.ts).
+    const id = ids.timeOrderedUuid?.() ?? ids.uuid();
     const contact: ContactRecord = {
       id,
       arn: arns.contact(this.deps.arn, instance.id, id),

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
@@ -24,8 +26,9 @@ export function openSqlite(path: string): OpenDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  const checkpointer = path === ':memory:' || path === '' ? undefined : startCheckpointer(sqlite, path);
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) }),
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite, () => checkpointer?.stop()) }) }),
     statementRollback: true,
     inTransaction: () => sqlite.inTransaction,
   };
@@ -35,10 +38,13 @@ export function openSqlite(path: string): OpenDatabase {
  * Kysely prepares every query anew, and preparing cost as much as running in the benchmark
  * (docs/performance.md); reusing the statement for the same SQL text removes that cost.
  */
-function cachingStatements(sqlite: BetterSqlite3.Database): SqliteDatabase {
+function cachingStatements(sqlite: BetterSqlite3.Database, closed: () => void): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
   return {
-    close: () => sqlite.close(),
+    close: () => {
+      sqlite.close();
+      closed();
+    },
     prepare(sql) {
       let statement = cache.get(sql);
       if (statement === undefined) {
@@ -50,6 +56,60 @@ function cachingStatements(sqlite: BetterSqlite3.Database): SqliteDatabase {
     },
   };
 }
+
+/** How often the checkpointer copies the write-ahead log into the database file. */
+const CHECKPOINT_INTERVAL_MS = 250;
+/**
+ * WAL pages after which the serving connection checkpoints by itself (SQLite's default is 1,000): only a
+ * safety net, reached when the checkpointer falls behind or has failed, so the log stays bounded (~64 MB).
+ */
+const SAFETY_CHECKPOINT_PAGES = 16_000;
+
+/**
+ * A checkpoint copies the write-ahead log into the database file and fsyncs both. Left to SQLite, the
+ * connection that commits runs it every 1,000 pages inside a COMMIT, on the thread that serves requests:
+ * under the benchmark's load that was a quarter of the store's time (docs/performance.md). A second
+ * connection on a worker thread runs a PASSIVE checkpoint every CHECKPOINT_INTERVAL_MS instead, which
+ * never blocks the writer. Durability is unchanged: a transaction is committed once it is in the log, as
+ * before; a checkpoint only moves committed pages, and the next open replays what it had not moved.
+ */
+function startCheckpointer(sqlite: BetterSqlite3.Database, path: string): { stop(): void } | undefined {
+  sqlite.pragma(`wal_autocheckpoint = ${SAFETY_CHECKPOINT_PAGES}`);
+  let worker: Worker;
+  try {
+    worker = new Worker(CHECKPOINTER_SOURCE, {
+      eval: true,
+      workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path, intervalMs: CHECKPOINT_INTERVAL_MS },
+    });
+  } catch {
+    // Without a worker SQLite checkpoints as usual, on the serving connection.
+    sqlite.pragma('wal_autocheckpoint = 1000');
+    return undefined;
+  }
+  // A failed checkpointer leaves the safety net; SQLite's own checkpoints then keep the log bounded.
+  worker.on('error', () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));
+  // Never what keeps the process alive.
+  worker.unref();
+  // Asked to stop, not terminated: a worker terminated inside a failing SQLite call aborts the process
+  // (better-sqlite3 cannot build the error in a terminating thread).
+  return { stop: () => worker.postMessage('stop') };
+}
+
+/** The checkpointer's thread, plain CommonJS because worker threads do not inherit tsx's loader. */
+const CHECKPOINTER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path, { fileMustExist: true });
+db.pragma('busy_timeout = 5000');
+db.pragma('synchronous = NORMAL');
+db.pragma('wal_autocheckpoint = 0');
+const timer = setInterval(() => db.pragma('wal_checkpoint(PASSIVE)'), workerData.intervalMs);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
 
 /** True when `error` is a unique or primary-key violation, on any supported dialect. */
 export function isUniqueViolation(error: unknown): boolean {

@@ -31,13 +31,15 @@ type Row = Selectable<ContactsTable>;
  */
 export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, appended: () => void): ContactRepository {
   const q = preparedQueries(db);
-  const updateFrom = new Map<string, PreparedQuery<StateUpdate, Row>>();
+  const updates = new Map<string, PreparedQuery<StateUpdate, Row>>();
   const updateState = (executor: QueryExecutor, from: readonly ContactState[], params: StateUpdate) => {
-    const key = from.join();
-    let query = updateFrom.get(key);
+    // One statement per guard and shape of change: a handful in all (answer, enqueue, end, …).
+    const fields = CHANGE_FIELDS.filter((field) => params[field] !== undefined);
+    const key = `${from.join()}|${params.to === 'QUEUED'}|${fields.join()}`;
+    let query = updates.get(key);
     if (query === undefined) {
-      query = prepareStateUpdate(db, from);
-      updateFrom.set(key, query);
+      query = prepareStateUpdate(db, from, fields, params.to === 'QUEUED');
+      updates.set(key, query);
     }
     return query.execute(executor, params);
   };
@@ -278,47 +280,48 @@ export function contactRepository(db: Kysely<Database>, writes: WriteBatcher, ap
   };
 }
 
-/** Parameters of the state-guarded UPDATE; a null field keeps its stored value. */
-interface StateUpdate extends Record<string, unknown> {
-  id: string;
-  to: ContactState;
-  at: number;
-  ringStartedAt: number | null;
-  connectedAt: number | null;
-  enqueuedAt: number | null;
-  disconnectedAt: number | null;
-  disconnectReason: string | null;
-  amdStatus: string | null;
-  queueId: string | null;
-  agentId: string | null;
-  agentConnectedAt: number | null;
-  acwStartedAt: number | null;
-  acwEndedAt: number | null;
-}
+/** The columns a ContactChange may set, by field. */
+const CHANGE_COLUMNS = {
+  ringStartedAt: 'ring_started_at',
+  connectedAt: 'connected_at',
+  enqueuedAt: 'enqueued_at',
+  disconnectedAt: 'disconnected_at',
+  disconnectReason: 'disconnect_reason',
+  amdStatus: 'amd_status',
+  queueId: 'queue_id',
+  agentId: 'agent_id',
+  agentConnectedAt: 'agent_connected_at',
+  acwStartedAt: 'acw_started_at',
+  acwEndedAt: 'acw_ended_at',
+} as const satisfies Record<keyof ContactChange, keyof ContactsTable>;
+type ChangeField = keyof typeof CHANGE_COLUMNS;
+const CHANGE_FIELDS = Object.keys(CHANGE_COLUMNS) as ChangeField[];
+
+/** Parameters of the state-guarded UPDATE: the change's fields that carry a value. */
+type StateUpdate = { id: string; to: ContactState; at: number } & { [F in ChangeField]?: NonNullable<ContactChange[F]> };
 
 function stateUpdate(id: string, to: ContactState, change: ContactChange, at: number): StateUpdate {
-  return {
-    id,
-    to,
-    at,
-    ringStartedAt: change.ringStartedAt ?? null,
-    connectedAt: change.connectedAt ?? null,
-    enqueuedAt: change.enqueuedAt ?? null,
-    disconnectedAt: change.disconnectedAt ?? null,
-    disconnectReason: change.disconnectReason ?? null,
-    amdStatus: change.amdStatus ?? null,
-    queueId: change.queueId ?? null,
-    agentId: change.agentId ?? null,
-    agentConnectedAt: change.agentConnectedAt ?? null,
-    acwStartedAt: change.acwStartedAt ?? null,
-    acwEndedAt: change.acwEndedAt ?? null,
-  };
+  const params: StateUpdate = { id, to, at };
+  for (const field of CHANGE_FIELDS) {
+    const value = change[field];
+    // A null or absent field keeps its stored value.
+    if (value !== null && value !== undefined) (params as Record<string, unknown>)[field] = value;
+  }
+  return params;
 }
 
-/** The UPDATE behind every transition: it matches nothing once the contact has left `from`. */
-function prepareStateUpdate(db: Kysely<Database>, from: readonly ContactState[]): PreparedQuery<StateUpdate, Row> {
-  const keep = <T>(column: keyof ContactsTable, name: keyof StateUpdate & string) =>
-    sql<T>`coalesce(${param(name)}, ${sql.ref(column)})`;
+/**
+ * The UPDATE behind every transition: it matches nothing once the contact has left `from`. It sets only
+ * the columns the change carries (and the state, time and revision): SQLite rewrites the entries of every
+ * index on a column a statement assigns, even to its own value, so an UPDATE that assigned every column
+ * (with `coalesce(?, column)`) also rewrote the agent and queue indexes at each answer and end.
+ */
+function prepareStateUpdate(
+  db: Kysely<Database>,
+  from: readonly ContactState[],
+  fields: readonly ChangeField[],
+  enqueues: boolean,
+): PreparedQuery<StateUpdate, Row> {
   return prepare(
     db
       .updateTable('contacts')
@@ -326,19 +329,9 @@ function prepareStateUpdate(db: Kysely<Database>, from: readonly ContactState[])
         state: param<string>('to'),
         last_updated_at: param<number>('at'),
         revision: eb('revision', '+', 1),
-        ring_started_at: keep<number | null>('ring_started_at', 'ringStartedAt'),
-        connected_at: keep<number | null>('connected_at', 'connectedAt'),
-        enqueued_at: keep<number | null>('enqueued_at', 'enqueuedAt'),
-        disconnected_at: keep<number | null>('disconnected_at', 'disconnectedAt'),
-        disconnect_reason: keep<string | null>('disconnect_reason', 'disconnectReason'),
-        amd_status: keep<string | null>('amd_status', 'amdStatus'),
-        queue_id: keep<string | null>('queue_id', 'queueId'),
-        agent_id: keep<string | null>('agent_id', 'agentId'),
-        agent_connected_at: keep<number | null>('agent_connected_at', 'agentConnectedAt'),
-        acw_started_at: keep<number | null>('acw_started_at', 'acwStartedAt'),
-        acw_ended_at: keep<number | null>('acw_ended_at', 'acwEndedAt'),
+        ...Object.fromEntries(fields.map((field) => [CHANGE_COLUMNS[field], param(field)])),
         // Entering the queue takes the last place in it (see AgentRepository.moveToQueueHead).
-        queue_position: sql<number | null>`CASE WHEN ${param('to')} = 'QUEUED' THEN ${param('at')} ELSE queue_position END`,
+        ...(enqueues && { queue_position: param<number>('at') }),
       }))
       .where('id', '=', param<string>('id'))
       .where('state', 'in', from)
