@@ -15,6 +15,7 @@ import { CreateContactFlowCommand, DescribeContactCommand, StartOutboundVoiceCon
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO } from '../../src/services/seed.js';
 import { connectClient, startServer, waitFor, type ServerProcess } from '../helpers/server-process.js';
+import { queueFlow } from '../helpers/flow-fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PRESSES_1_AFTER_EACH_PROMPT = '+12065550101';
@@ -22,8 +23,9 @@ const SCREENSHOTS = process.env.OUTDIAL_CONSOLE_SCREENSHOTS;
 const STEP_TIMEOUT_MS = 15_000;
 
 /** Asks the callee to press 1, then queues the contact on the demo queue. */
+const queued = queueFlow() as { Actions: object[] };
 const QUEUE_ON_KEY_FLOW = JSON.stringify({
-  Version: '2019-10-30',
+  ...queued,
   StartAction: 'ask',
   Actions: [
     {
@@ -40,25 +42,7 @@ const QUEUE_ON_KEY_FLOW = JSON.stringify({
         ],
       },
     },
-    {
-      Identifier: 'target',
-      Type: 'UpdateContactTargetQueue',
-      Parameters: { QueueId: DEMO.queueId },
-      Transitions: { NextAction: 'transfer', Errors: [{ ErrorType: 'NoMatchingError', NextAction: 'bye' }] },
-    },
-    {
-      Identifier: 'transfer',
-      Type: 'TransferContactToQueue',
-      Parameters: {},
-      Transitions: {
-        NextAction: 'bye',
-        Errors: [
-          { ErrorType: 'QueueAtCapacity', NextAction: 'bye' },
-          { ErrorType: 'NoMatchingError', NextAction: 'bye' },
-        ],
-      },
-    },
-    { Identifier: 'bye', Type: 'DisconnectParticipant', Parameters: {}, Transitions: {} },
+    ...queued.Actions,
   ],
 });
 

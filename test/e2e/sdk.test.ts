@@ -38,7 +38,7 @@ import {
   UpdateInstanceAttributeCommand,
 } from '@aws-sdk/client-connect';
 import { DEMO } from '../../src/services/seed.js';
-import { connectClient, startServer, waitFor, type ServerProcess } from '../helpers/server-process.js';
+import { connectClient, rejection, startServer, waitFor, type ServerProcess, type ServiceError } from '../helpers/server-process.js';
 
 /** Concurrent calls each instance may have; small so LimitExceededException is cheap to reach. */
 const CALL_QUOTA = 3;
@@ -56,22 +56,6 @@ const ALWAYS_OPEN = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FR
   EndTime: { Hours: 0, Minutes: 0 },
 }));
 
-interface ServiceError {
-  name: string;
-  message: string;
-  $fault: string;
-  $metadata: { httpStatusCode?: number };
-}
-
-/** The error `promise` rejects with; fails the test if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  assert.fail('expected the request to fail');
-}
 
 interface ExpectedError {
   name: string;

@@ -18,23 +18,8 @@ import {
   UpdateUserRoutingProfileCommand,
 } from '@aws-sdk/client-connect';
 import { DEMO } from '../../src/services/seed.js';
-import { connectClient, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { connectClient, rejection, startServer, type ServerProcess } from '../helpers/server-process.js';
 
-interface ServiceError {
-  name: string;
-  message: string;
-  $fault: string;
-  $metadata: { httpStatusCode?: number };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  assert.fail('expected the request to fail');
-}
 
 async function assertServiceError(promise: Promise<unknown>, name: string, status: number, message: RegExp): Promise<void> {
   const error = await rejection(promise);

@@ -5,6 +5,7 @@
  *
  * Children get a clean environment: no AWS_* or OUTDIAL_* variables from the machine running the tests.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -248,4 +249,22 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** What the AWS SDK rejects with when the service answers with an error. */
+export interface ServiceError {
+  name: string;
+  message: string;
+  $fault: string;
+  $metadata: { httpStatusCode?: number };
+}
+
+/** The error `promise` rejects with; fails the test if it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ServiceError;
+  }
+  assert.fail('expected the request to fail');
 }
