@@ -7,7 +7,7 @@
  * The unit tests verify requests signed by Smithy's signer and by the real Connect client.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { getCanonicalQuery } from '@smithy/signature-v4';
 import {
   IncompleteSignatureException,
@@ -117,7 +117,7 @@ export class SigV4Verifier {
    * signed request could carry a body swapped after signing.
    */
   #payloadHash(request: SignedRequest): string {
-    const actual = createHash('sha256').update(request.body).digest('hex');
+    const actual = sha256Hex(request.body);
     const declared = header(request.headers, 'x-amz-content-sha256');
     if (declared !== undefined && declared !== actual) {
       throw new InvalidSignatureException("The provided 'x-amz-content-sha256' header does not match what was computed.");
@@ -144,8 +144,9 @@ function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data).digest();
 }
 
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** One-shot hashing: about half the time of a Hash object for a request's sizes. */
+function sha256Hex(data: string | Buffer): string {
+  return hash('sha256', data, 'hex');
 }
 
 /** RFC 3986 percent-encoding, as AWS canonicalizes: everything but unreserved characters. */

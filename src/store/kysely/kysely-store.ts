@@ -28,9 +28,9 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
 }
 
 /** The Store port on a migrated database. */
-export function kyselyStore({ db, statementRollback, inTransaction }: OpenDatabase): Store {
+export function kyselyStore({ db, statementRollback, inTransaction, direct }: OpenDatabase): Store {
   // One batcher for every writer, so contact changes and deliveries share commits.
-  const writes = new WriteBatcher(db, { statementRollback, inTransaction });
+  const writes = new WriteBatcher(db, { statementRollback, inTransaction, ...(direct !== undefined && { direct }) });
   const listeners = new Set<() => void>();
   const appended = () => listeners.forEach((listener) => listener());
   return {

@@ -199,7 +199,13 @@ export function queueToRow(q: QueueRecord): QueuesTable {
 
 const optionalNumber = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
-export function contactFromRow(r: Selectable<ContactsTable>): ContactRecord {
+/** A contact's row as the contact record needs it: without the flow's saved state, which only the flow writes. */
+export type ContactRow = Omit<Selectable<ContactsTable>, 'flow_state'>;
+
+/** The columns of a ContactRow, for statements that return contacts. */
+export const CONTACT_ROW_COLUMNS = Object.keys(contactToRow({} as ContactRecord)).filter((c) => c !== 'flow_state') as (keyof ContactRow)[];
+
+export function contactFromRow(r: ContactRow): ContactRecord {
   return {
     id: r.id,
     arn: r.arn,

@@ -6,7 +6,9 @@
  * side effect" still holds for the caller.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DirectRunner } from '../dialects.js';
 import type { Database } from '../schema.js';
+import { runDirectly } from './prepared.js';
 
 type Operation = (trx: Transaction<Database>) => Promise<unknown>;
 
@@ -28,12 +30,17 @@ export interface WriteBatcherOptions {
   readonly statementRollback: boolean;
   /** Whether a transaction is still open: SQLite rolls the whole one back on errors such as a full disk. */
   readonly inTransaction: () => boolean;
+  /**
+   * Where the driver is synchronous: savepoints and prepared queries in a batch run on the connection the
+   * batch's transaction holds, without Kysely's executor (docs/performance.md).
+   */
+  readonly direct?: DirectRunner;
 }
 
 // One name serves every operation: they run one after another, and each savepoint is released before the next.
-const SAVEPOINT = sql.raw('savepoint op');
-const RELEASE = sql.raw('release op');
-const ROLLBACK_TO = sql.raw('rollback to op');
+const SAVEPOINT = 'savepoint op';
+const RELEASE = 'release op';
+const ROLLBACK_TO = 'rollback to op';
 
 /** Most operations one transaction carries, so one commit never holds the store for long. */
 const MAX_BATCH = 256;
@@ -74,25 +81,35 @@ export class WriteBatcher {
   async #commit(batch: Pending[]): Promise<void> {
     const outcomes: Outcome[] = [];
     let abortedBy: { error: unknown } | undefined;
+    const { direct } = this.options;
     try {
       await this.db.transaction().execute(async (trx) => {
-        for (const op of batch) {
-          if (op.atomic) await SAVEPOINT.execute(trx);
-          try {
-            const value = await op.run(trx);
-            if (op.atomic) await RELEASE.execute(trx);
-            outcomes.push({ ok: true, value });
-          } catch (error) {
-            if (!this.options.inTransaction()) {
-              abortedBy = { error };
-              throw error;
+        const statement = async (text: string) => {
+          if (direct === undefined) await sql.raw(text).execute(trx);
+          else direct(text, []);
+        };
+        const stopDirect = direct === undefined ? undefined : runDirectly(trx, direct);
+        try {
+          for (const op of batch) {
+            if (op.atomic) await statement(SAVEPOINT);
+            try {
+              const value = await op.run(trx);
+              if (op.atomic) await statement(RELEASE);
+              outcomes.push({ ok: true, value });
+            } catch (error) {
+              if (!this.options.inTransaction()) {
+                abortedBy = { error };
+                throw error;
+              }
+              if (op.atomic) {
+                await statement(ROLLBACK_TO);
+                await statement(RELEASE);
+              }
+              outcomes.push({ ok: false, error });
             }
-            if (op.atomic) {
-              await ROLLBACK_TO.execute(trx);
-              await RELEASE.execute(trx);
-            }
-            outcomes.push({ ok: false, error });
           }
+        } finally {
+          stopDirect?.();
         }
       });
     } catch (error) {

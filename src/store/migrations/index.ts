@@ -8,6 +8,7 @@ import { contactSearchIndex } from './0006-contact-search-index.js';
 import { contactRecordings } from './0007-contact-recordings.js';
 import { agents } from './0008-agents.js';
 import { consoleSessions } from './0009-console-sessions.js';
+import { partialAgentIndex } from './0010-partial-agent-index.js';
 
 /** Every migration in order, listed explicitly (a folder scan breaks under bundlers and tsx). */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-contact-recordings': contactRecordings,
   '0008-agents': agents,
   '0009-console-sessions': consoleSessions,
+  '0010-partial-agent-index': partialAgentIndex,
 };
