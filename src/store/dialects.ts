@@ -34,6 +34,7 @@ export function openSqlite(path: string): OpenDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   const checkpointer = path === ':memory:' || path === '' ? undefined : startCheckpointer(sqlite, path);
   const database = cachingStatements(sqlite, () => checkpointer?.stop());
   return {
@@ -97,6 +98,14 @@ function withFastRows(statement: BetterSqlite3.Statement): SqliteStatement {
     },
   };
 }
+
+/**
+ * The connection's page cache (SQLite's default is 2 MiB). A contact's answer and end update rows written
+ * seconds earlier, and client tokens land on random pages of their index: under load that working set is
+ * tens of MiB, and each page missed is read back from the file (docs/performance.md). Pages are only
+ * allocated as they are used.
+ */
+const PAGE_CACHE_KIB = 64 * 1024;
 
 /** How often the checkpointer copies the write-ahead log into the database file. */
 const CHECKPOINT_INTERVAL_MS = 250;
