@@ -39,6 +39,8 @@ export class SigV4Verifier {
   readonly #secrets: Map<string, string>;
   /** Signing keys by secret, day and region; a day's keys replace the previous day's. */
   readonly #keys = new Map<string, Buffer>();
+  readonly #paths = new Map<string, string>();
+  #lastAmzDate: { readonly text: string; readonly date: Date | undefined } = { text: '', date: undefined };
 
   constructor(
     credentials: readonly Credentials[],
@@ -67,7 +69,7 @@ export class SigV4Verifier {
       throw new InvalidSignatureException(`Credential should be scoped to correct service: '${this.service}'.`);
     }
     const amzDate = header(request.headers, 'x-amz-date');
-    const signingDate = amzDate === undefined ? undefined : parseAmzDate(amzDate);
+    const signingDate = amzDate === undefined ? undefined : this.#parseAmzDate(amzDate);
     if (signingDate === undefined) throw new IncompleteSignatureException('Missing or malformed X-Amz-Date header.');
     if (!amzDate?.startsWith(scopeDate)) {
       throw new InvalidSignatureException(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate?.slice(0, 8)}'.`);
@@ -86,7 +88,7 @@ export class SigV4Verifier {
     }
     const canonicalRequest = [
       request.method,
-      canonicalPath(request.rawPath),
+      this.#canonicalPath(request.rawPath),
       getCanonicalQuery({ query: parseQuery(request.rawQuery) } as Parameters<typeof getCanonicalQuery>[0]),
       ...headerLines,
       '',
@@ -102,6 +104,23 @@ export class SigV4Verifier {
       );
     }
     return accessKeyId;
+  }
+
+  /** Requests signed in the same second share their X-Amz-Date: under load most parse it again. */
+  #parseAmzDate(text: string): Date | undefined {
+    if (text !== this.#lastAmzDate.text) this.#lastAmzDate = { text, date: parseAmzDate(text) };
+    return this.#lastAmzDate.date;
+  }
+
+  /** Most requests go to a few paths (every StartOutboundVoiceContact to one); their canonical forms are kept. */
+  #canonicalPath(rawPath: string): string {
+    let path = this.#paths.get(rawPath);
+    if (path === undefined) {
+      if (this.#paths.size >= MAX_CANONICAL_PATHS) this.#paths.clear();
+      path = canonicalPath(rawPath);
+      this.#paths.set(rawPath, path);
+    }
+    return path;
   }
 
   #checkSkew(amzDate: string, signingDate: Date): void {
@@ -139,6 +158,8 @@ export class SigV4Verifier {
 
 /** Enough for every configured key in a few regions over two days; a full cache simply starts over. */
 const MAX_SIGNING_KEYS = 256;
+/** Paths kept canonicalized; a full cache simply starts over. */
+const MAX_CANONICAL_PATHS = 1024;
 
 function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data).digest();
