@@ -16,7 +16,7 @@ import {
   type Emit,
 } from '../store.js';
 import { prepare, param, type PreparedQuery, type QueryExecutor } from './prepared.js';
-import { CONTACT_ROW_COLUMNS, contactFromRow, contactToRow, recordingFromRow, type ContactRow } from './rows.js';
+import { CONTACT_COLUMNS, CONTACT_ROW_COLUMNS, contactFromRow, contactToRow, recordingFromRow, type ContactRow } from './rows.js';
 import { searchContacts } from './contact-search.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -341,7 +341,6 @@ function prepareStateUpdate(
 }
 
 function preparedQueries(db: Kysely<Database>) {
-  const contactColumns = Object.keys(contactToRow({} as ContactRecord)) as (keyof ContactsTable)[];
   const slot = (campaign: boolean, delta: 1 | -1) =>
     prepare<{ instanceId: string }, never>(
       db
@@ -404,7 +403,7 @@ function preparedQueries(db: Kysely<Database>) {
     releaseSlot: slot(false, -1),
     releaseCampaignSlot: slot(true, -1),
     insertContact: prepare<Record<string, unknown>, never>(
-      db.insertInto('contacts').values(Object.fromEntries(contactColumns.map((c) => [c, param(c)])) as unknown as ContactsTable),
+      db.insertInto('contacts').values(Object.fromEntries(CONTACT_COLUMNS.map((c) => [c, param(c)])) as unknown as ContactsTable),
     ),
     saveFlowState: prepare<{ id: string; state: string; at: number }, never>(
       db

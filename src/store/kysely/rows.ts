@@ -202,8 +202,11 @@ const optionalNumber = (v: number | string | null): number | null => (v === null
 /** A contact's row as the contact record needs it: without the flow's saved state, which only the flow writes. */
 export type ContactRow = Omit<Selectable<ContactsTable>, 'flow_state'>;
 
+/** Every column of the contacts table, as an admission inserts them. */
+export const CONTACT_COLUMNS = Object.keys(contactToRow({} as ContactRecord)) as (keyof ContactsTable)[];
+
 /** The columns of a ContactRow, for statements that return contacts. */
-export const CONTACT_ROW_COLUMNS = Object.keys(contactToRow({} as ContactRecord)).filter((c) => c !== 'flow_state') as (keyof ContactRow)[];
+export const CONTACT_ROW_COLUMNS = CONTACT_COLUMNS.filter((c): c is keyof ContactRow => c !== 'flow_state');
 
 export function contactFromRow(r: ContactRow): ContactRecord {
   return {
