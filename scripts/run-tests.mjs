@@ -1,5 +1,6 @@
 // Collects *.test.ts under the given folders and runs them with node:test + tsx
-// (Node 20's --test takes paths, not globs).
+// (Node 20's --test takes paths, not globs). The spec reporter, not TAP, because it ends with the
+// failing tests again: a CI log that keeps only its tail still names what failed.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -19,7 +20,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
