@@ -171,8 +171,9 @@ function scenarioArgs(scenario: string): { args: string[]; text: string | null }
 async function startOnce(options: SippOptions): Promise<SippProcess> {
   const transport = options.transport ?? 'udp';
   const { args: scenario, text } = scenarioArgs(options.scenario);
-  const port = options.port || (await freePort(transport));
-  const mediaPort = options.mediaPort || (await freeMediaPort());
+  if (options.dtmf !== undefined && !text?.includes('[dtmf_pcap]')) {
+    throw new Error(`the dtmf option needs a scenario that plays [dtmf_pcap]; ${options.scenario} does not`);
+  }
   const timeoutMs = options.timeoutMs ?? 60_000;
   const dir = mkdtempSync(join(tmpdir(), 'outdial-sipp-'));
   const files = {
@@ -182,15 +183,19 @@ async function startOnce(options: SippOptions): Promise<SippProcess> {
   };
 
   const keys: Record<string, string> = { ...options.keys };
-  if (options.dtmf !== undefined && !text?.includes('[dtmf_pcap]')) {
-    throw new Error(`the dtmf option needs a scenario that plays [dtmf_pcap]; ${options.scenario} does not`);
-  }
   if (text?.includes('[dtmf_pcap]') && keys['dtmf_pcap'] === undefined) {
     const pcap = join(dir, 'dtmf.pcap');
     writeFileSync(pcap, buildDtmfPcap(options.dtmf ?? '1', { intervalMs: options.dtmfIntervalMs }));
     keys['dtmf_pcap'] = pcap;
   }
 
+  const port = options.port || (await freePort(transport));
+  const mediaPort = options.mediaPort || (await freeMediaPort());
+  const release = () => {
+    handedOut.delete(port);
+    handedOut.delete(mediaPort);
+    handedOut.delete(mediaPort + 2);
+  };
   const args = [
     ...scenario,
     ...(options.remote !== undefined ? [options.remote] : []),
@@ -228,12 +233,15 @@ async function startOnce(options: SippOptions): Promise<SippProcess> {
       stderr += `${error.message}\n`;
       resolveExit(255);
     });
-    child.once('exit', (code, signal) => resolveExit(code ?? (signal === 'SIGKILL' ? KILLED_CODE : 128)));
+    // 'close', not 'exit': 'exit' can come before the last of stderr is read, and a SIPp that could
+    // not bind its port says so only there.
+    child.once('close', (code, signal) => resolveExit(code ?? (signal === 'SIGKILL' ? KILLED_CODE : 128)));
   });
   let exitCode: number | undefined;
   void exited.then((code) => {
     exitCode = code;
     running.delete(child);
+    release();
   });
   const kill = () => {
     if (exitCode !== undefined) return;
@@ -267,7 +275,7 @@ async function startOnce(options: SippOptions): Promise<SippProcess> {
   if (exitCode !== undefined) {
     const result = await done;
     if (result.messages === '') {
-      const output = `${result.stderr}${result.stdout.slice(-2000)}`;
+      const output = `${result.stderr}${result.errors}${result.stdout.slice(-2000)}`;
       throw new SippStartError(`sipp ${args.join(' ')} exited with ${result.code} on start:\n${output}`, /Address already in use/.test(output));
     }
   }
@@ -320,13 +328,23 @@ function canBind(port: number, transport: 'udp' | 'tcp'): Promise<boolean> {
 }
 
 /**
+ * The ports given to SIPps of this process that have not exited yet. A port that is free when picked
+ * stays free until SIPp binds it, so SIPps started together (Promise.all) would otherwise be handed
+ * the same one: with media ports taken in pairs that happened in about one run in six.
+ */
+const handedOut = new Set<number>();
+
+/**
  * SIPp's ports come from 10000-19999: below the kernel's ephemeral range (32768+, where port-0 binds of
  * other tests land) and our own RTP range (20000-40000), so parallel test files rarely collide.
  */
 async function freePort(transport: 'udp' | 'tcp'): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = 10_000 + Math.floor(Math.random() * 5_000);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
     if ((await canBind(port, 'udp')) && (transport === 'udp' || (await canBind(port, 'tcp')))) return port;
+    handedOut.delete(port);
   }
   throw new Error('no free SIP port');
 }
@@ -335,7 +353,11 @@ async function freePort(transport: 'udp' | 'tcp'): Promise<number> {
 async function freeMediaPort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = 2 * (7_500 + Math.floor(Math.random() * 2_499));
+    if (handedOut.has(port) || handedOut.has(port + 2)) continue;
+    handedOut.add(port).add(port + 2);
     if ((await canBind(port, 'udp')) && (await canBind(port + 2, 'udp'))) return port;
+    handedOut.delete(port);
+    handedOut.delete(port + 2);
   }
   throw new Error('no free media port');
 }
