@@ -1,5 +1,5 @@
 /** The console's shell: the session, the page chosen by the URL, the header with navigation and sign-out. */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, setSession } from './api.js';
 import { AgentPage } from './agent.js';
 import { Logo } from './logo.js';
@@ -16,8 +16,12 @@ export function App() {
   const [session, setSessionState] = useState<SessionInfo | null | undefined>(undefined);
   const [page, setPage] = useState<Page>(pageOf(location.pathname));
   const [notice, setNotice] = useState<string | null>(null);
+  // Our own sign-out ends the session's live stream too, and its 'signed-out' event (or the 401 after it)
+  // may arrive after the sign-out's answer: that is not a session that ended on its own.
+  const signingOut = useRef(false);
 
   const signedIn = useCallback((info: SessionInfo | null, message: string | null = null) => {
+    if (info !== null) signingOut.current = false;
     setSession(info);
     setSessionState(info);
     setNotice(message);
@@ -33,7 +37,9 @@ export function App() {
     return () => removeEventListener('popstate', onPop);
   }, [signedIn]);
 
-  const sessionEnded = useCallback(() => signedIn(null, 'Your session ended. Sign in again.'), [signedIn]);
+  const sessionEnded = useCallback(() => {
+    if (!signingOut.current) signedIn(null, 'Your session ended. Sign in again.');
+  }, [signedIn]);
 
   const navigate = (target: Page) => (event: MouseEvent) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
@@ -43,6 +49,7 @@ export function App() {
   };
 
   const signOut = async () => {
+    signingOut.current = true;
     try {
       await api.signOut();
     } catch {
