@@ -1077,7 +1077,9 @@ describe('parseMessage: mutation fuzzing', () => {
     assert.equal(parsed + refused, 5000);
     assert.ok(parsed > 100, `only ${parsed} mutations parsed; the fuzzer is not reaching the header code`);
     assert.ok(refused > 1000, `only ${refused} mutations refused`);
-    assert.ok(slowest < 250, `slowest parse took ${slowest.toFixed(1)} ms`);
+    // A guard against runaway backtracking, which takes seconds to forever, not a speed test: the bound is
+    // far above a parse (microseconds) so that a loaded machine's pauses never trip it.
+    assert.ok(slowest < 2_000, `slowest parse took ${slowest.toFixed(1)} ms`);
   });
 
   function withFolding(): Buffer {
