@@ -20,7 +20,9 @@ export const OUTDIAL_BIN = join(ROOT, 'bin/outdial.js');
 export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIDOUTDIALLOCAL', secretAccessKey: 'outdial-local-secret' } as const;
 
 const READY = /^outdial listening on (http:\/\/\S+)/;
-const READY_TIMEOUT_MS = 20_000;
+// A start takes about 3 s alone (tsx compiles the sources); several at once on a loaded 2-core machine
+// have taken over 20 s. A server that starts never waits for this.
+const READY_TIMEOUT_MS = 60_000;
 
 /** Every child still running, killed if the test process exits without stopping it. */
 const running = new Set<ChildProcess>();
