@@ -43,6 +43,8 @@ async function startReceiver(): Promise<{ url: string; received: Received[]; sta
   };
 }
 
+const SPEED = 50;
+
 const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
 /** The delivery view the CLI prints with --json. */
@@ -74,7 +76,14 @@ describe('outdial webhooks', () => {
   before(async () => {
     receiver = await startReceiver();
     server = await startServer({
-      config: { rateLimitDisabled: true, logLevel: 'warn', network: { speed: 50 }, events: { retryScheduleSeconds: [] } },
+      config: {
+        rateLimitDisabled: true,
+        logLevel: 'warn',
+        network: { speed: SPEED },
+        // Webhook timeouts run on the engine clock: 15 s of real time at this speed, so a slow machine's
+        // receiver answering late is never taken for a timeout.
+        events: { retryScheduleSeconds: [], timeoutMs: 15_000 * SPEED },
+      },
     });
   });
 
