@@ -150,8 +150,8 @@ describe("agents' phones", () => {
       const bridgedAt = performance.now();
       customerCall.record(true);
       await sleep(1500);
-      await customerMedia.press('5');
-      await agentMedia.press('#');
+      customerMedia.press('5');
+      agentMedia.press('#');
       await sleep(600);
       const talkedUntil = performance.now();
       customerCall.record(false);
@@ -229,16 +229,14 @@ describe("agents' phones", () => {
     const wrong = await startPhone(carrier.port, 5998, { password: 'wrong' });
     const refused = await wrong.done;
     assert.equal(refused.code, 0, refused.errors);
-    const statuses = refused.trace.filter((m) => m.direction === 'received').map((m) => m.status);
-    assert.deepEqual(statuses, [401, 403]);
+    // As sets: a 401 comes twice when SIPp resent the REGISTER (after 500 ms) before the first was answered.
+    const statuses = new Set(refused.trace.filter((m) => m.direction === 'received').map((m) => m.status));
+    assert.deepEqual([...statuses], [401, 403]);
     assert.equal(carrier.registration(AGENT.userId), undefined);
 
     const unknown = await startPhone(carrier.port, 5998, { username: 'mallory', password: 'x' });
     const notFound = await unknown.done;
-    assert.deepEqual(
-      notFound.trace.filter((m) => m.direction === 'received').map((m) => m.status),
-      [401, 404],
-    );
+    assert.deepEqual([...new Set(notFound.trace.filter((m) => m.direction === 'received').map((m) => m.status))], [401, 404]);
     assert.ok(lookups.includes('mallory@127.0.0.1'));
   });
 

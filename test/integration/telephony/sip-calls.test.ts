@@ -12,6 +12,7 @@ import { DEMO } from '../../../src/services/seed.js';
 import { readWav } from '../../../src/telephony/media/wav.js';
 import { flowOf, recordBehavior, say, speakFlow } from '../../helpers/flow-fixtures.js';
 import { parsePrometheus, sampleValue } from '../../helpers/prometheus.js';
+import { waitFor } from '../../helpers/server-process.js';
 import { startSipApp, type SipApp } from '../../helpers/sip-app.js';
 import { startSipp, type Sipp } from '../../helpers/sipp.js';
 
@@ -140,7 +141,8 @@ describe('SIP outcomes end the contact as the simulated network does', () => {
   it('StopContact while ringing cancels the INVITE', async () => {
     const run = await withSipp('no-answer.xml');
     const contactId = await run.app.call(run.flowId);
-    await new Promise((r) => setTimeout(r, 500));
+    // Once it rings: a contact stopped before its INVITE went out is dropped without one, so nothing to cancel.
+    await waitFor('the call to ring', async () => ((await run.app.describe(contactId)).RingStartTimestamp !== undefined ? true : undefined));
     await run.app.client.send(new StopContactCommand({ InstanceId: DEMO.instanceId, ContactId: contactId }));
     const contact = await run.app.ended(contactId);
     assert.equal(contact.DisconnectReason, 'OTHER');
