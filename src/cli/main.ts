@@ -10,7 +10,7 @@ import type { ConfigFlags } from '../config/config.js';
 import { registerWebhookCommands } from './webhook-commands.js';
 
 // The server and the flow engine are loaded by the commands that run them: a client command such as
-// `outdial webhooks list` then starts in about half the time.
+// `outdial webhooks list` then starts on less than half the CPU time.
 const serve = async (options: ConfigFlags) => (await import('./serve.js')).runServe(options);
 const flowCommands = () => import('./flow-commands.js');
 

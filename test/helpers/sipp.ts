@@ -192,9 +192,8 @@ async function startOnce(options: SippOptions): Promise<SippProcess> {
   const port = options.port || (await freePort(transport));
   const mediaPort = options.mediaPort || (await freeMediaPort());
   const release = () => {
-    handedOut.delete(port);
-    handedOut.delete(mediaPort);
-    handedOut.delete(mediaPort + 2);
+    if (!options.port) handedOut.delete(port);
+    if (!options.mediaPort) for (const media of [mediaPort, mediaPort + 2]) handedOut.delete(media);
   };
   const args = [
     ...scenario,
