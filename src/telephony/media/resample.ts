@@ -42,6 +42,42 @@ function besselI0(x: number): number {
 }
 
 export function resample(samples: Float32Array, fromRate: number, toRate: number): Float32Array {
+  const conversion = startConversion(samples, fromRate, toRate);
+  if (conversion instanceof Float32Array) return conversion;
+  conversion.fill(0, conversion.out.length);
+  return conversion.out;
+}
+
+/**
+ * Output samples converted between two yields to the event loop: 2,000 take ~1–3 ms, well inside the 20 ms
+ * RTP tick that the thread rendering a prompt may also be running for live calls.
+ */
+const SLICE_SAMPLES = 2_000;
+
+/**
+ * `resample`, in slices with the event loop free between them. A spoken prompt takes tens of milliseconds
+ * to convert whole, long enough for the pacer on the same thread to skip frames of every live call.
+ */
+export async function resampleInSlices(samples: Float32Array, fromRate: number, toRate: number, sliceSamples = SLICE_SAMPLES): Promise<Float32Array> {
+  const conversion = startConversion(samples, fromRate, toRate);
+  if (conversion instanceof Float32Array) return conversion;
+  const { out, fill } = conversion;
+  for (let from = 0; from < out.length; from += sliceSamples) {
+    // setImmediate rather than a timer: this waits for nothing but the I/O and timers already due.
+    if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    fill(from, Math.min(from + sliceSamples, out.length));
+  }
+  return out;
+}
+
+interface Conversion {
+  readonly out: Float32Array;
+  /** Computes out[from] … out[to - 1]. */
+  readonly fill: (from: number, to: number) => void;
+}
+
+/** The output array and the filter that fills it, or the whole result when there is nothing to filter. */
+function startConversion(samples: Float32Array, fromRate: number, toRate: number): Conversion | Float32Array {
   if (!(fromRate > 0 && toRate > 0 && Number.isFinite(fromRate) && Number.isFinite(toRate))) {
     throw new RangeError(`sample rates must be positive: ${fromRate} → ${toRate}`);
   }
@@ -50,25 +86,27 @@ export function resample(samples: Float32Array, fromRate: number, toRate: number
   const { phases, reach, taps, coefficients } = filterBank(fromRate, toRate);
   const last = samples.length - 1;
   const out = new Float32Array(Math.floor((last * toRate) / fromRate) + 1);
-  for (let n = 0; n < out.length; n++) {
-    const t = (n * fromRate) / toRate;
-    // `| 0` keeps the indices small integers; as doubles they push V8 off its fast path (3× slower).
-    let k = Math.floor(t) | 0;
-    let phase = Math.round((t - k) * phases) | 0;
-    if (phase === phases) {
-      k++;
-      phase = 0;
+  const fill = (from: number, to: number): void => {
+    for (let n = from; n < to; n++) {
+      const t = (n * fromRate) / toRate;
+      // `| 0` keeps the indices small integers; as doubles they push V8 off its fast path (3× slower).
+      let k = Math.floor(t) | 0;
+      let phase = Math.round((t - k) * phases) | 0;
+      if (phase === phases) {
+        k++;
+        phase = 0;
+      }
+      const first = k - reach;
+      const row = phase * taps;
+      let sum = 0;
+      const end = Math.min(taps, last - first + 1) | 0;
+      for (let j = Math.max(0, -first) | 0; j < end; j++) {
+        sum += samples[first + j]! * coefficients[row + j]!;
+      }
+      out[n] = sum;
     }
-    const first = k - reach;
-    const row = phase * taps;
-    let sum = 0;
-    const end = Math.min(taps, last - first + 1) | 0;
-    for (let j = Math.max(0, -first) | 0; j < end; j++) {
-      sum += samples[first + j]! * coefficients[row + j]!;
-    }
-    out[n] = sum;
-  }
-  return out;
+  };
+  return { out, fill };
 }
 
 /** Most phases a filter bank holds; past it, output instants are rounded to 1/1024 of an input sample. */
@@ -128,7 +166,7 @@ export function toPcm16(samples: Float32Array): Int16Array {
 /** The rate of every G.711 call leg, and so of every prompt the media pipeline hands on. */
 export const TELEPHONY_SAMPLE_RATE = 8000;
 
-/** Mono audio at any rate to what a call leg plays: 8 kHz 16-bit. */
-export function toTelephonyPcm(samples: Float32Array, sampleRate: number): Int16Array {
-  return toPcm16(resample(samples, sampleRate, TELEPHONY_SAMPLE_RATE));
+/** Mono audio at any rate to what a call leg plays: 8 kHz 16-bit, converted in slices (`resampleInSlices`). */
+export async function toTelephonyPcm(samples: Float32Array, sampleRate: number): Promise<Int16Array> {
+  return toPcm16(await resampleInSlices(samples, sampleRate, TELEPHONY_SAMPLE_RATE));
 }

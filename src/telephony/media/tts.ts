@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 
 import { AudioFormatError } from './audio-errors.js';
 import { toTelephonyPcm } from './resample.js';
-import { readWav } from './wav.js';
+import { readWav, type DecodedWav } from './wav.js';
 
 /** A render that failed: bad input, or espeak-ng exited badly, timed out or wrote unreadable audio. */
 export class TtsError extends Error {
@@ -109,13 +109,14 @@ export class EspeakTts {
     );
     // espeak-ng writes nothing at all, not even a header, when the input has no words.
     if (stdout.length === 0) return new Int16Array(0);
+    let wav: DecodedWav;
     try {
-      const { samples, sampleRate } = readWav(stdout);
-      return toTelephonyPcm(samples, sampleRate);
+      wav = readWav(stdout);
     } catch (error) {
       if (!(error instanceof AudioFormatError)) throw error;
       throw new TtsError(`espeak-ng wrote unreadable audio: ${error.message}`, { stderr, cause: error });
     }
+    return toTelephonyPcm(wav.samples, wav.sampleRate);
   }
 }
 

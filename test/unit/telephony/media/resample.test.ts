@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { resample, TELEPHONY_SAMPLE_RATE, toPcm16, toTelephonyPcm } from '../../../../src/telephony/media/resample.js';
+import { resample, resampleInSlices, TELEPHONY_SAMPLE_RATE, toPcm16, toTelephonyPcm } from '../../../../src/telephony/media/resample.js';
 import { decibels, rms, sine, toneAmplitude } from './audio-helpers.js';
 
 /** Leaves out the filter's edges, where the signal starts from and ends in silence. */
@@ -108,10 +108,36 @@ describe('toPcm16', () => {
   });
 });
 
+describe('resampleInSlices', () => {
+  it('gives exactly what resample gives, whatever the slice', async () => {
+    const input = sine(440, 22050, 0.5, 0.5);
+    const whole = resample(input, 22050, 8000);
+    for (const slice of [1, 7, 160, 2000, 1_000_000]) assert.deepEqual(await resampleInSlices(input, 22050, 8000, slice), whole, `slice ${slice}`);
+    assert.deepEqual(await resampleInSlices(input, 22050, 22050), input);
+    assert.equal((await resampleInSlices(new Float32Array(0), 22050, 8000)).length, 0);
+    await assert.rejects(resampleInSlices(input, 0, 8000), RangeError);
+  });
+
+  it('leaves the event loop free between slices', async () => {
+    // Six seconds of speech at espeak-ng's rate: 48,000 samples out, 24 slices of 2,000.
+    const input = sine(440, 22050, 6, 0.5);
+    let turns = 0;
+    let done = false;
+    const count = (): void => {
+      turns++;
+      if (!done) setImmediate(count);
+    };
+    setImmediate(count);
+    await resampleInSlices(input, 22050, 8000);
+    done = true;
+    assert.ok(turns >= 20, `the event loop turned ${turns} times during the conversion`);
+  });
+});
+
 describe('toTelephonyPcm', () => {
-  it('delivers 8 kHz 16-bit', () => {
+  it('delivers 8 kHz 16-bit', async () => {
     assert.equal(TELEPHONY_SAMPLE_RATE, 8000);
-    const pcm = toTelephonyPcm(sine(1000, 48000, 0.5, 0.5), 48000);
+    const pcm = await toTelephonyPcm(sine(1000, 48000, 0.5, 0.5), 48000);
     assert.equal(pcm.length, 4000);
     assert.ok(Math.abs(toneAmplitude(pcm, 1000, 8000, EDGE, pcm.length - EDGE) - 16384) < 100);
   });
