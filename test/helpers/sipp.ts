@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -333,6 +333,34 @@ function canBind(port: number, transport: 'udp' | 'tcp'): Promise<boolean> {
  */
 const handedOut = new Set<number>();
 
+/** Where the test processes running side by side note the SIP ports they gave out, one file a port. */
+const CLAIMS_DIR = join(tmpdir(), 'outdial-test-sip-ports');
+/**
+ * A SIP port is not given out again for this long: a test's outdial may go on retransmitting to a SIPp
+ * that has exited (a response or BYE, for up to 64·T1 = 32 s), and a new SIPp on that port in another
+ * test process would fail its call on the stranger's message.
+ */
+const REUSE_AFTER_MS = 60_000;
+
+/** Claims `port` against the other test processes; false when one of them gave it out recently. */
+function claimAcrossProcesses(port: number): boolean {
+  mkdirSync(CLAIMS_DIR, { recursive: true });
+  const path = join(CLAIMS_DIR, String(port));
+  try {
+    writeFileSync(path, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    try {
+      if (Date.now() - statSync(path).mtimeMs < REUSE_AFTER_MS) return false;
+      // Two processes reclaiming one stale port at once both bind it; one fails and starts again.
+      writeFileSync(path, String(process.pid));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
 /**
  * SIPp's ports come from 10000-19999: below the kernel's ephemeral range (32768+, where port-0 binds of
  * other tests land) and our own RTP range (20000-40000), so parallel test files rarely collide.
@@ -340,7 +368,7 @@ const handedOut = new Set<number>();
 async function freePort(transport: 'udp' | 'tcp'): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = 10_000 + Math.floor(Math.random() * 5_000);
-    if (handedOut.has(port)) continue;
+    if (handedOut.has(port) || !claimAcrossProcesses(port)) continue;
     handedOut.add(port);
     if ((await canBind(port, 'udp')) && (transport === 'udp' || (await canBind(port, 'tcp')))) return port;
     handedOut.delete(port);

@@ -96,11 +96,11 @@ async function withSipp(scenario: string, options: Parameters<typeof startSipp>[
   return run;
 }
 
-async function finish(run: Run): Promise<{ code: number; messages: string }> {
+async function finish(run: Run): Promise<{ code: number; messages: string; errors: string }> {
   const result = await run.sipp.done;
   await run.app.close();
   running.delete(run);
-  return { code: result.code, messages: result.messages ?? '' };
+  return { code: result.code, messages: result.messages ?? '', errors: `${result.errors}\n${result.messages}` };
 }
 
 describe('SIP outcomes end the contact as the simulated network does', () => {
@@ -146,8 +146,8 @@ describe('SIP outcomes end the contact as the simulated network does', () => {
     await run.app.client.send(new StopContactCommand({ InstanceId: DEMO.instanceId, ContactId: contactId }));
     const contact = await run.app.ended(contactId);
     assert.equal(contact.DisconnectReason, 'OTHER');
-    const { code, messages } = await finish(run);
-    assert.equal(code, 0);
+    const { code, messages, errors } = await finish(run);
+    assert.equal(code, 0, errors);
     assert.match(messages, /^CANCEL /m);
   });
 
