@@ -37,6 +37,17 @@ function engine(inactivityMs = 30_000): LocalMediaEngine {
   return created;
 }
 
+/**
+ * Real sockets on virtual time: how much time passes is what the test says (advancing the clock), not
+ * what a loaded machine's scheduler makes of a sleep.
+ */
+function virtualEngine(inactivityMs = 30_000): { virtual: VirtualClock; media: LocalMediaEngine } {
+  const virtual = new VirtualClock();
+  const media = new LocalMediaEngine({ clock: virtual, monotonic: () => virtual.now(), inactivityMs, portRange: { min: 41000, max: 43000 } });
+  engines.push(media);
+  return { virtual, media };
+}
+
 function tone(hz: number, ms: number, amplitude = 8000): Int16Array {
   return Int16Array.from({ length: (ms * 8000) / 1000 }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / 8000)));
 }
@@ -283,12 +294,8 @@ describe('RTP stream on loopback', () => {
   });
 
   it('reports inactivity once when the far end goes quiet, and never while it holds the call', async () => {
-    // Real sockets, virtual time: how long the far end stays quiet is what we say, not what a loaded
-    // machine's scheduler makes of a sleep.
-    const virtual = new VirtualClock();
+    const { virtual, media } = virtualEngine(300);
     const start = virtual.now();
-    const media = new LocalMediaEngine({ clock: virtual, monotonic: () => virtual.now(), inactivityMs: 300, portRange: { min: 41000, max: 43000 } });
-    engines.push(media);
     const far = await FarEnd.open();
     const talking = new Listener();
     const held = new Listener();
@@ -323,11 +330,9 @@ describe('RTP stream on loopback', () => {
   });
 
   it('records the far end left and what it sends right, as a stereo WAV', async () => {
-    // Virtual time, as for inactivity: a tick a loaded machine delayed past the pacer's catch-up would
-    // skip frames of the prompt and leave silence in the recording.
-    const virtual = new VirtualClock();
-    const media = new LocalMediaEngine({ clock: virtual, monotonic: () => virtual.now(), portRange: { min: 41000, max: 43000 } });
-    engines.push(media);
+    // On virtual time: a tick a loaded machine delayed past the pacer's catch-up would skip frames of the
+    // prompt and leave silence in the recording.
+    const { virtual, media } = virtualEngine();
     const far = await FarEnd.open();
     const listener = new Listener();
     const stream = await media.open(listener);
