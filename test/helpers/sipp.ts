@@ -341,10 +341,10 @@ const CLAIMS_DIR = join(tmpdir(), 'outdial-test-sip-ports');
  * test process would fail its call on the stranger's message.
  */
 const REUSE_AFTER_MS = 60_000;
+mkdirSync(CLAIMS_DIR, { recursive: true });
 
 /** Claims `port` against the other test processes; false when one of them gave it out recently. */
 function claimAcrossProcesses(port: number): boolean {
-  mkdirSync(CLAIMS_DIR, { recursive: true });
   const path = join(CLAIMS_DIR, String(port));
   try {
     writeFileSync(path, String(process.pid), { flag: 'wx' });
