@@ -28,7 +28,7 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
 }
 
 /** The Store port on a migrated database. */
-export function kyselyStore({ db, statementRollback, inTransaction, direct }: OpenDatabase): Store {
+export function kyselyStore({ db, statementRollback, inTransaction, direct, released }: OpenDatabase): Store {
   // One batcher for every writer, so contact changes and deliveries share commits.
   const writes = new WriteBatcher(db, { statementRollback, inTransaction, ...(direct !== undefined && { direct }) });
   const listeners = new Set<() => void>();
@@ -46,6 +46,9 @@ export function kyselyStore({ db, statementRollback, inTransaction, direct }: Op
     agents: agentRepository(db, writes),
     events: eventRepository(db, writes, listeners),
     consoleSessions: consoleSessionRepository(db),
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      await released?.();
+    },
   };
 }
